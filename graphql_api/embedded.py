@@ -1,0 +1,181 @@
+"""The embedded development database: SecantusDB started as a child process.
+
+SecantusDB speaks MongoDB's wire protocol (transactions and change streams
+included) and is GPL-2.0, so it is only ever run through its `secantusd-py`
+command as a separate process, never imported. Its data lives in a folder that
+survives restarts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+logger = logging.getLogger(__name__)
+
+EXECUTABLE = "secantusd-py"
+
+
+class EmbeddedServerError(RuntimeError):
+    """The embedded server could not be started."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def find_executable() -> str:
+    # Prefer the one installed beside this interpreter (the project's venv).
+    beside_python = Path(sys.executable).parent
+    found = shutil.which(EXECUTABLE, path=os.pathsep.join([str(beside_python), os.defpath]))
+    found = found or shutil.which(EXECUTABLE)
+    if not found:
+        raise EmbeddedServerError(
+            f"`{EXECUTABLE}` was not found. Install the project (`pip install -e .`), "
+            "which brings the `secantusdb` package, or set MONGODB_URL to use another MongoDB."
+        )
+    return found
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGTERM the server if we die without stopping it."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class EmbeddedMongo:
+    """Start, wait for, and stop one SecantusDB server.
+
+    Use as a context manager; `url` is the connection string once started.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path | str,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        startup_timeout: float = 30.0,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self.port = port
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mongodb://{self.host}:{self.port}/?directConnection=true"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "secantusd.log"
+
+    def start(self) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port(self.host)
+        command = [
+            find_executable(),
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--storage-path",
+            str(self.data_dir / "db"),
+            "--log-level",
+            "WARNING",
+        ]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (our own argv, no shell)
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Its own process group: Ctrl-C goes to us, and we stop it last,
+                # after the app has finished with it.
+                start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+            )
+        logger.info("Starting embedded MongoDB (SecantusDB) on %s:%s", self.host, self.port)
+        self._wait_until_ready()
+        logger.info("Embedded MongoDB ready, data in %s", self.data_dir.resolve())
+        return self.url
+
+    def _wait_until_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + self.startup_timeout
+        client: MongoClient = MongoClient(self.url, serverSelectionTimeoutMS=250)
+        try:
+            while True:
+                if self.process.poll() is not None:
+                    log = self._log_tail()
+                    hint = (
+                        f"Another process is using {self.data_dir}: stop it, or set "
+                        "EMBEDDED_DATA_DIR to another folder. "
+                        if "already being managed by another process" in log
+                        else ""
+                    )
+                    raise EmbeddedServerError(
+                        f"The embedded server exited with code {self.process.returncode}. "
+                        f"{hint}Its log:\n{log}"
+                    )
+                try:
+                    client.admin.command("ping")
+                except PyMongoError:
+                    if time.monotonic() > deadline:
+                        self.stop()
+                        raise EmbeddedServerError(
+                            f"The embedded server did not answer within {self.startup_timeout}s. "
+                            f"Its log:\n{self._log_tail()}"
+                        ) from None
+                    time.sleep(0.1)
+                else:
+                    return
+        finally:
+            client.close()
+
+    def _log_tail(self, lines: int = 20) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return "(no log)"
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop gracefully (SIGTERM lets WiredTiger checkpoint), kill if it hangs."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            logger.warning("Embedded MongoDB did not stop within %ss; killing it", timeout)
+            process.kill()
+            process.wait()
+        logger.info("Embedded MongoDB stopped")
+
+    def __enter__(self) -> EmbeddedMongo:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

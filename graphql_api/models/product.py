@@ -1,0 +1,47 @@
+"""The catalogue. Prices are Decimal (Decimal128 in MongoDB), never float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+from pymongo import ASCENDING, IndexModel
+
+from graphql_api.models.base import TimestampedDocument
+
+Sku = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_upper=True,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+    ),
+]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Category = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)
+]
+
+
+class Product(TimestampedDocument):
+    sku: Sku
+    name: Name
+    category: Category
+    price: Money
+    stock: int = Field(default=0, ge=0)
+
+    class Settings:
+        name = "products"
+        indexes = [
+            IndexModel([("sku", ASCENDING)], unique=True, name="sku_unique"),
+            IndexModel(
+                [("category", ASCENDING), ("price", ASCENDING), ("_id", ASCENDING)],
+                name="category_price",
+            ),
+            # Listing across categories by price.
+            IndexModel([("price", ASCENDING), ("_id", ASCENDING)], name="price"),
+        ]

@@ -1,0 +1,54 @@
+"""Relay-style cursor connections (`edges { cursor node }`, `pageInfo`, `totalCount`)."""
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from graphql_api.pagination import Page
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type(description="Where a page sits in its list; cursors are opaque.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type(description="A page of a list, in a stable order, resumable from any cursor.")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    _page: strawberry.Private[Page]
+
+    @strawberry.field(
+        description="How many items the whole list holds. Costs a count query: ask only if shown."
+    )
+    async def total_count(self) -> int:
+        return await self._page.collection.count_documents(self._page.filter)
+
+
+def connection(page: Page, convert: Callable[[dict[str, Any]], NodeT]) -> Connection[NodeT]:
+    edges = [
+        Edge(cursor=cursor, node=convert(document))
+        for cursor, document in zip(page.cursors, page.documents, strict=True)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        _page=page,
+    )

@@ -1,0 +1,188 @@
+"""Orders: placing them atomically against stock, and moving them through fulfilment."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from graphql_api.errors import BadUserInput, InvalidStatusTransition, NotFound, OutOfStock
+from graphql_api.models import (
+    ALLOWED_TRANSITIONS,
+    LineItem,
+    Order,
+    OrderStatus,
+    Product,
+    User,
+    utcnow,
+)
+from graphql_api.pagination import Page, PageRequest, paginate
+from graphql_api.services.common import in_transaction
+from graphql_api.services.products import normalise_sku
+from graphql_api.validation import build, parse_object_id
+
+NEWEST_FIRST = [("created_at", -1), ("_id", -1)]
+MAX_LINE_ITEMS = 100
+MAX_QUANTITY = 10_000
+# Orders leaving these statuses for `cancelled` give their stock back.
+_RESTOCK_ON_CANCEL = {OrderStatus.PENDING, OrderStatus.PAID}
+
+
+def _orders():
+    return Order.get_pymongo_collection()
+
+
+def _products():
+    return Product.get_pymongo_collection()
+
+
+def _to_decimal(value: Any) -> Decimal:
+    return value.to_decimal() if hasattr(value, "to_decimal") else Decimal(value)
+
+
+def _quantities(items: list[tuple[str, int]]) -> Counter[str]:
+    if not items:
+        raise BadUserInput("An order needs at least one line item.", argument="items")
+    if len(items) > MAX_LINE_ITEMS:
+        raise BadUserInput(f"An order takes at most {MAX_LINE_ITEMS} line items.")
+    quantities: Counter[str] = Counter()
+    for sku, quantity in items:
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise BadUserInput(
+                f"Quantity for {sku} must be between 1 and {MAX_QUANTITY}.", argument="quantity"
+            )
+        quantities[normalise_sku(sku)] += quantity
+    return quantities
+
+
+async def place_order(*, user_id: str, items: list[tuple[str, int]]) -> dict[str, Any]:
+    """Take the stock and insert the order in one transaction: all or nothing.
+
+    Each product's stock is decremented only if enough is left (a conditional
+    `$inc`), so concurrent orders can never oversell; if any line fails the
+    transaction aborts and no stock moves.
+    """
+    user = parse_object_id(user_id, "userId")
+    quantities = _quantities(items)
+    if not await User.get_pymongo_collection().count_documents(
+        {"_id": user, "is_active": True}, limit=1
+    ):
+        raise NotFound(f"No active user with id {user_id}.", argument="userId")
+
+    async def take_stock_and_insert(session: AsyncClientSession) -> dict[str, Any]:
+        now = utcnow()
+        line_items = []
+        # Sorted so that concurrent orders touch products in the same order.
+        for sku, quantity in sorted(quantities.items()):
+            product = await _products().find_one_and_update(
+                {"sku": sku, "stock": {"$gte": quantity}},
+                {"$inc": {"stock": -quantity}, "$set": {"updated_at": now}},
+                projection={"name": 1, "price": 1},
+                session=session,
+            )
+            if product is None:
+                current = await _products().find_one({"sku": sku}, {"stock": 1}, session=session)
+                if current is None:
+                    raise NotFound(f"No product with sku {sku}.", sku=sku)
+                raise OutOfStock(
+                    f"Only {current['stock']} of {sku} left, {quantity} requested.",
+                    sku=sku,
+                    available=current["stock"],
+                    requested=quantity,
+                )
+            line_items.append(
+                LineItem(
+                    sku=sku,
+                    name=product["name"],
+                    quantity=quantity,
+                    unit_price=_to_decimal(product["price"]),
+                )
+            )
+        total = sum((item.unit_price * item.quantity for item in line_items), Decimal("0.00"))
+        order = build(
+            Order, user_id=user, items=line_items, total=total, created_at=now, updated_at=now
+        )
+        await order.insert(session=session)
+        return order.model_dump(by_alias=True)
+
+    return await in_transaction(Order, take_stock_and_insert)
+
+
+async def get_order(order_id: str) -> dict[str, Any] | None:
+    return await _orders().find_one({"_id": parse_object_id(order_id)})
+
+
+async def list_orders(
+    page: PageRequest,
+    *,
+    status: OrderStatus | None,
+    user_id: str | None,
+    default_size: int,
+    max_size: int,
+) -> Page:
+    filter: dict[str, Any] = {}
+    if status is not None:
+        filter["status"] = status.value
+    if user_id is not None:
+        filter["user_id"] = parse_object_id(user_id, "userId")
+    return await paginate(
+        _orders(), filter, NEWEST_FIRST, page, default_size=default_size, max_size=max_size
+    )
+
+
+async def change_status(order_id: str, status: OrderStatus) -> dict[str, Any]:
+    """Move an order along ALLOWED_TRANSITIONS.
+
+    The update is conditional on the status it was checked against, so two
+    concurrent changes cannot both apply (no lost write); cancelling gives the
+    stock back in the same transaction.
+    """
+    oid = parse_object_id(order_id)
+    order = await _orders().find_one({"_id": oid}, {"status": 1, "items": 1})
+    if order is None:
+        raise NotFound(f"No order with id {order_id}.")
+    current = OrderStatus(order["status"])
+    if status not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"
+        raise InvalidStatusTransition(
+            f"An order cannot go from {current.value} to {status.value} (allowed: {allowed}).",
+            current=current.value,
+            requested=status.value,
+        )
+
+    async def apply(session: AsyncClientSession | None) -> dict[str, Any]:
+        now = utcnow()
+        updated = await _orders().find_one_and_update(
+            {"_id": oid, "status": current.value},
+            {"$set": {"status": status.value, "updated_at": now}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if updated is None:
+            raise InvalidStatusTransition(
+                "The order's status changed meanwhile; read it again and retry.",
+                current=None,
+                requested=status.value,
+            )
+        if status is OrderStatus.CANCELLED and current in _RESTOCK_ON_CANCEL:
+            await _restock(order["items"], now, session)
+        return updated
+
+    if status is OrderStatus.CANCELLED:
+        return await in_transaction(Order, apply)
+    return await apply(None)
+
+
+async def _restock(
+    items: list[dict[str, Any]], now: datetime, session: AsyncClientSession | None
+) -> None:
+    for item in items:
+        await _products().update_one(
+            {"sku": item["sku"]},
+            {"$inc": {"stock": item["quantity"]}, "$set": {"updated_at": now}},
+            session=session,
+        )

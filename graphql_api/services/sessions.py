@@ -1,0 +1,70 @@
+"""Session data under a client-chosen key, with a sliding expiry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from graphql_api.errors import BadUserInput, NotFound
+from graphql_api.models import Session, User, utcnow
+from graphql_api.validation import parse_object_id, validate_fields
+
+MAX_TTL_SECONDS = 30 * 24 * 3600
+
+
+def _collection():
+    return Session.get_pymongo_collection()
+
+
+async def upsert_session(
+    *, key: str, data: dict[str, Any], ttl_seconds: int, user_id: str | None
+) -> dict[str, Any]:
+    """Create or replace the data of session `key` and push its expiry forward.
+
+    One atomic upsert: concurrent writers to the same key never create two
+    documents (the unique index on `key` backs this; a lost upsert race is
+    retried once as a plain update).
+    """
+    if not 1 <= ttl_seconds <= MAX_TTL_SECONDS:
+        raise BadUserInput(
+            f"`ttlSeconds` must be between 1 and {MAX_TTL_SECONDS}.", argument="ttlSeconds"
+        )
+    values = validate_fields(Session, {"key": key, "data": data})
+    set_on_insert: dict[str, Any] = {}
+    now = utcnow()
+    update: dict[str, Any] = {
+        "$set": {
+            "data": values["data"],
+            "updated_at": now,
+            "expires_at": now + timedelta(seconds=ttl_seconds),
+        },
+        "$setOnInsert": set_on_insert,
+    }
+    set_on_insert["created_at"] = now
+    if user_id is not None:
+        user = parse_object_id(user_id, "userId")
+        if not await User.get_pymongo_collection().count_documents({"_id": user}, limit=1):
+            raise NotFound(f"No user with id {user_id}.", argument="userId")
+        update["$set"]["user_id"] = user
+    else:
+        set_on_insert["user_id"] = None
+    for attempt in range(2):
+        try:
+            return await _collection().find_one_and_update(
+                {"key": values["key"]},
+                update,
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def get_session(key: str) -> dict[str, Any] | None:
+    """The live session `key`; an expired one counts as gone even before the TTL monitor runs."""
+    return await _collection().find_one({"key": key, "expires_at": {"$gt": utcnow()}})

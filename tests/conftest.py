@@ -1,0 +1,100 @@
+"""Fixtures: a real MongoDB-wire server (embedded, or MONGODB_URL), the app, an HTTP client.
+
+Nothing is mocked: every test talks HTTP to the app, which talks to a real server.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.applications import Starlette
+
+from graphql_api.app import create_app
+from graphql_api.embedded import EmbeddedMongo
+from graphql_api.models import DOCUMENT_MODELS
+from graphql_api.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("MONGODB_URL"):
+        yield url
+        return
+    with EmbeddedMongo(tmp_path_factory.mktemp("mongodb")) as server:
+        yield server.url
+
+
+def make_settings(mongodb_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "mongodb_url": mongodb_url,
+        "mongodb_database": f"graphql_api_test_{uuid.uuid4().hex[:8]}",
+        "log_level": "DEBUG",
+    }
+    return Settings(_env_file=None, **{**values, **overrides})
+
+
+@pytest.fixture(scope="session")
+def settings(mongodb_url: str) -> Settings:
+    return make_settings(mongodb_url)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await app.state.database.wait_ready(60)
+        yield app
+        await app.state.database.client.drop_database(settings.mongodb_database)
+
+
+@pytest.fixture
+async def db(app: Starlette) -> AsyncDatabase:
+    """The test database, emptied before each test (indexes kept)."""
+    database: AsyncDatabase = app.state.database.db
+    for model in DOCUMENT_MODELS:
+        await database[model.get_collection_name()].delete_many({})
+    return database
+
+
+class GraphQLClient:
+    """Posts GraphQL operations over HTTP and unpacks the answer."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict:
+        body = await self.execute(query, variables)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    async def error(
+        self, query: str, variables: dict[str, Any] | None = None, *, code: str
+    ) -> dict:
+        body = await self.execute(query, variables)
+        assert body.get("errors"), f"expected a {code} error, got {body}"
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == code, error
+        return error
+
+
+@pytest.fixture
+async def http(app: Starlette, db: AsyncDatabase) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
