@@ -1,0 +1,71 @@
+"""What clients see when things go wrong: a code for everything, no internals."""
+
+import logging
+
+from bson import ObjectId
+
+
+async def test_syntax_error_has_a_code(gql):
+    body = await gql.execute("{ users(first: }")
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+async def test_unknown_field_is_a_validation_error(gql):
+    body = await gql.execute("{ users { nope } }")
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "nope" in body["errors"][0]["message"]
+
+
+async def test_wrongly_typed_variables_are_bad_user_input(gql):
+    body = await gql.execute(
+        "query($p: Decimal) { products(maxPrice: $p) { totalCount } }", {"p": "cheap"}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    body = await gql.execute("query($n: Int) { users(first: $n) { totalCount } }", {"n": "ten"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_unexpected_errors_are_masked_for_clients_and_logged(gql, db, caplog):
+    # A document the code does not expect (written by hand, missing fields).
+    broken = await db.users.insert_one({"username": "ghost"})
+    with caplog.at_level(logging.ERROR, logger="graphql_api.errors"):
+        body = await gql.execute(
+            "query($id: ID!) { user(id: $id) { username } }", {"id": str(broken.inserted_id)}
+        )
+    error = body["errors"][0]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "email" not in error["message"]
+    assert "Traceback" not in str(body)
+    logged = [r for r in caplog.records if r.name == "graphql_api.errors"]
+    assert logged
+    assert logged[0].exc_info is not None  # operators get the traceback
+
+
+async def test_malformed_requests_are_4xx_not_500(http):
+    response = await http.post(
+        "/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500
+    response = await http.post("/graphql", json={"variables": {}})
+    assert 400 <= response.status_code < 500
+    response = await http.post("/graphql", content=b"query", headers={"content-type": "text/plain"})
+    assert 400 <= response.status_code < 500
+
+
+async def test_queries_over_get_and_no_mutations_over_get(http):
+    response = await http.get("/graphql", params={"query": "{ users { totalCount } }"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"users": {"totalCount": 0}}}
+
+    response = await http.get(
+        "/graphql",
+        params={"query": f'mutation {{ deactivateUser(id: "{ObjectId()}") {{ id }} }}'},
+    )
+    assert response.status_code == 400
+    assert "GET" in response.text
+
+
+async def test_browsers_get_graphiql(http):
+    response = await http.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()

@@ -1,0 +1,164 @@
+from decimal import Decimal
+
+from bson import Decimal128, ObjectId
+
+from tests.factories import ORDER_FIELDS, create_product, place_order, set_status, sign_up
+
+PLACE = f"mutation($input: PlaceOrderInput!) {{ placeOrder(input: $input) {{ {ORDER_FIELDS} }} }}"
+SET_STATUS = (
+    "mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(id: $id, status: $status) "
+    "{ id status } }"
+)
+
+
+async def stock(db, sku: str) -> int:
+    return (await db.products.find_one({"sku": sku}))["stock"]
+
+
+async def test_placing_an_order_takes_stock_and_prices_from_the_catalogue(gql, db):
+    buyer = await sign_up(gql)
+    book = await create_product(gql, sku="BOOK", price="12.50", stock=5)
+    pen = await create_product(gql, sku="PEN", price="0.99", stock=100)
+
+    order = await place_order(gql, buyer["id"], [("book", 2), ("PEN", 3), ("BOOK", 1)])
+
+    assert order["status"] == "PENDING"
+    assert order["total"] == "40.47"  # 3 x 12.50 + 3 x 0.99, exact
+    assert order["user"]["id"] == buyer["id"]
+    lines = {item["sku"]: item for item in order["items"]}
+    assert lines["BOOK"]["quantity"] == 3  # lines with one sku are merged
+    assert lines["BOOK"]["unitPrice"] == "12.50"
+    assert lines["PEN"]["product"]["stock"] == 97
+    assert await stock(db, book["sku"]) == 2
+    assert await stock(db, pen["sku"]) == 97
+
+    stored = await db.orders.find_one({"_id": ObjectId(order["id"])})
+    assert stored["total"] == Decimal128("40.47")
+    assert stored["items"][0]["unit_price"] in (Decimal128("12.50"), Decimal128("0.99"))
+    assert stored["user_id"] == ObjectId(buyer["id"])
+
+
+async def test_an_order_that_would_oversell_changes_nothing(gql, db):
+    buyer = await sign_up(gql)
+    await create_product(gql, sku="A", stock=5)
+    await create_product(gql, sku="B", stock=1)
+
+    error = await gql.error(
+        PLACE,
+        {
+            "input": {
+                "userId": buyer["id"],
+                "items": [{"sku": "A", "quantity": 2}, {"sku": "B", "quantity": 2}],
+            }
+        },
+        code="OUT_OF_STOCK",
+    )
+    assert error["extensions"] == {
+        "code": "OUT_OF_STOCK",
+        "sku": "B",
+        "available": 1,
+        "requested": 2,
+    }
+    # A was decremented first inside the transaction; the abort put it back.
+    assert await stock(db, "A") == 5
+    assert await stock(db, "B") == 1
+    assert await db.orders.count_documents({}) == 0
+
+
+async def test_order_input_errors_change_nothing(gql, db):
+    buyer = await sign_up(gql)
+    await create_product(gql, sku="A", stock=5)
+
+    def order(items, user_id=buyer["id"]):
+        return {"input": {"userId": user_id, "items": items}}
+
+    await gql.error(
+        PLACE,
+        order([{"sku": "A", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]),
+        code="NOT_FOUND",
+    )
+    await gql.error(PLACE, order([]), code="BAD_USER_INPUT")
+    await gql.error(PLACE, order([{"sku": "A", "quantity": 0}]), code="BAD_USER_INPUT")
+    await gql.error(PLACE, order([{"sku": "A", "quantity": 1}], "bad-id"), code="BAD_USER_INPUT")
+    await gql.error(PLACE, order([{"sku": "A", "quantity": 1}], str(ObjectId())), code="NOT_FOUND")
+    assert await stock(db, "A") == 5
+    assert await db.orders.count_documents({}) == 0
+
+
+async def test_status_moves_only_along_the_workflow(gql, db):
+    buyer = await sign_up(gql)
+    await create_product(gql, sku="A", stock=5)
+    order = await place_order(gql, buyer["id"], [("A", 1)])
+
+    error = await gql.error(
+        SET_STATUS, {"id": order["id"], "status": "SHIPPED"}, code="INVALID_STATUS_TRANSITION"
+    )
+    assert error["extensions"]["current"] == "pending"
+    for status in ("PAID", "SHIPPED", "COMPLETED"):
+        changed = await set_status(gql, order["id"], status)
+        assert changed["status"] == status
+    assert changed["updatedAt"] > order["updatedAt"]
+    await gql.error(
+        SET_STATUS, {"id": order["id"], "status": "CANCELLED"}, code="INVALID_STATUS_TRANSITION"
+    )
+    stored = await db.orders.find_one({"_id": ObjectId(order["id"])})
+    assert stored["status"] == "completed"
+
+    await gql.error(SET_STATUS, {"id": str(ObjectId()), "status": "PAID"}, code="NOT_FOUND")
+    await gql.error(SET_STATUS, {"id": "x", "status": "PAID"}, code="BAD_USER_INPUT")
+    await gql.error(SET_STATUS, {"id": order["id"], "status": "LOST"}, code="BAD_USER_INPUT")
+
+
+async def test_cancelling_gives_the_stock_back(gql, db):
+    buyer = await sign_up(gql)
+    await create_product(gql, sku="A", stock=5)
+    order = await place_order(gql, buyer["id"], [("A", 3)])
+    assert await stock(db, "A") == 2
+
+    await set_status(gql, order["id"], "PAID")
+    await set_status(gql, order["id"], "CANCELLED")
+    assert await stock(db, "A") == 5
+    await gql.error(
+        SET_STATUS, {"id": order["id"], "status": "PAID"}, code="INVALID_STATUS_TRANSITION"
+    )
+    assert await stock(db, "A") == 5
+
+
+async def test_get_and_list_orders_by_status_and_user(gql):
+    alice, bob = await sign_up(gql), await sign_up(gql)
+    await create_product(gql, sku="A", price="2.00", stock=50)
+    a1 = await place_order(gql, alice["id"], [("A", 1)])
+    a2 = await place_order(gql, alice["id"], [("A", 2)])
+    b1 = await place_order(gql, bob["id"], [("A", 3)])
+    await set_status(gql, a2["id"], "PAID")
+
+    one = await gql.data(
+        f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}", {"id": b1["id"]}
+    )
+    assert one["order"]["total"] == "6.00"
+    assert (await gql.data("query($id: ID!) { order(id: $id) { id } }", {"id": str(ObjectId())}))[
+        "order"
+    ] is None
+
+    query = (
+        "query($status: OrderStatus, $userId: ID) { orders(status: $status, userId: $userId) "
+        "{ totalCount edges { node { id user { username } } } } }"
+    )
+    everything = (await gql.data(query))["orders"]
+    assert [e["node"]["id"] for e in everything["edges"]] == [b1["id"], a2["id"], a1["id"]]
+    by_user = (await gql.data(query, {"userId": alice["id"]}))["orders"]
+    assert [e["node"]["id"] for e in by_user["edges"]] == [a2["id"], a1["id"]]
+    assert {e["node"]["user"]["username"] for e in by_user["edges"]} == {alice["username"]}
+    pending = (await gql.data(query, {"status": "PENDING"}))["orders"]
+    assert pending["totalCount"] == 2
+    both = (await gql.data(query, {"status": "PAID", "userId": alice["id"]}))["orders"]
+    assert [e["node"]["id"] for e in both["edges"]] == [a2["id"]]
+
+
+async def test_money_is_exact_decimal(gql):
+    buyer = await sign_up(gql)
+    await create_product(gql, sku="DIME", price="0.10", stock=1000)
+    order = await place_order(gql, buyer["id"], [("DIME", 3)])
+    # 3 x 0.1 is 0.30000000000000004 in binary floating point.
+    assert order["total"] == "0.30"
+    assert Decimal(order["total"]) == Decimal("0.30")
