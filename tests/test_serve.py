@@ -74,7 +74,7 @@ def clean_env(**values: str) -> dict[str, str]:
 
 
 def processes_using(path: Path) -> list[str]:
-    result = subprocess.run(["pgrep", "-f", str(path)], capture_output=True, text=True)
+    result = subprocess.run(["pgrep", "-f", str(path)], capture_output=True, text=True, check=False)
     return result.stdout.split()
 
 

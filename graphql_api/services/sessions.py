@@ -26,43 +26,39 @@ async def upsert_session(
 
     One atomic upsert: concurrent writers to the same key never create two
     documents (the unique index on `key` backs this; a lost upsert race is
-    retried once as a plain update).
+    retried once).
     """
     if not 1 <= ttl_seconds <= MAX_TTL_SECONDS:
         raise BadUserInput(
             f"`ttlSeconds` must be between 1 and {MAX_TTL_SECONDS}.", argument="ttlSeconds"
         )
     values = validate_fields(Session, {"key": key, "data": data})
-    set_on_insert: dict[str, Any] = {}
     now = utcnow()
-    update: dict[str, Any] = {
-        "$set": {
-            "data": values["data"],
-            "updated_at": now,
-            "expires_at": now + timedelta(seconds=ttl_seconds),
-        },
-        "$setOnInsert": set_on_insert,
+    changes: dict[str, Any] = {
+        "data": values["data"],
+        "updated_at": now,
+        "expires_at": now + timedelta(seconds=ttl_seconds),
     }
-    set_on_insert["created_at"] = now
-    if user_id is not None:
+    on_insert: dict[str, Any] = {"created_at": now}
+    if user_id is None:
+        on_insert["user_id"] = None
+    else:
         user = parse_object_id(user_id, "userId")
         if not await User.get_pymongo_collection().count_documents({"_id": user}, limit=1):
             raise NotFound(f"No user with id {user_id}.", argument="userId")
-        update["$set"]["user_id"] = user
-    else:
-        set_on_insert["user_id"] = None
-    for attempt in range(2):
-        try:
-            return await _collection().find_one_and_update(
-                {"key": values["key"]},
-                update,
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+        changes["user_id"] = user
+    update = {"$set": changes, "$setOnInsert": on_insert}
+    try:
+        return await _upsert(values["key"], update)
+    except DuplicateKeyError:
+        # Two first writes raced; the loser's upsert now finds the winner's document.
+        return await _upsert(values["key"], update)
+
+
+async def _upsert(key: str, update: dict[str, Any]) -> dict[str, Any]:
+    return await _collection().find_one_and_update(
+        {"key": key}, update, upsert=True, return_document=ReturnDocument.AFTER
+    )
 
 
 async def get_session(key: str) -> dict[str, Any] | None:
