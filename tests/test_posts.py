@@ -130,9 +130,7 @@ async def test_update_post_changes_only_given_fields(gql, db):
     assert updated["title"] == "New"
     assert updated["content"] == "Keep me"
     assert updated["tags"] == ["a"]
-    assert datetime.fromisoformat(updated["updatedAt"]) > datetime.fromisoformat(
-        post["updatedAt"]
-    )
+    assert datetime.fromisoformat(updated["updatedAt"]) > datetime.fromisoformat(post["updatedAt"])
     assert updated["createdAt"] == post["createdAt"]
 
     stored = await stored_post(db, post["id"])
@@ -180,9 +178,7 @@ async def test_publish_post_sets_published_at_once(gql, db):
 
     first = (await gql.data(PUBLISH, {"id": draft["id"]}))["publishPost"]
     assert first["published"] is True
-    assert datetime.fromisoformat(first["publishedAt"]) > datetime.fromisoformat(
-        draft["createdAt"]
-    )
+    assert datetime.fromisoformat(first["publishedAt"]) > datetime.fromisoformat(draft["createdAt"])
     stored = await stored_post(db, draft["id"])
     assert stored["published"] is True
     assert stored["published_at"] is not None
@@ -351,9 +347,6 @@ async def test_search_respects_limit(gql):
     assert len(await search_ids(gql, "zebra", limit=2)) == 2
 
 
-# BUG (graphql_api/services/posts.py, _search_with_regex): the schema promises a
-# whole-word match on the embedded server, but the regex has no word boundaries,
-# so "cat" finds "Category theory" (a text index would not).
 async def test_search_matches_whole_words_only(gql):
     author = await sign_up(gql)
     await create_post(gql, author["id"], title="Category theory", published=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pymongo import ASCENDING, IndexModel
 
 from graphql_api.models.base import TimestampedDocument
@@ -20,7 +20,19 @@ Sku = Annotated[
         pattern=r"^[A-Za-z0-9_-]+$",
     ),
 ]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+CENT = Decimal("0.01")
+
+
+def _to_cents(amount: Decimal) -> Decimal:
+    """One spelling per amount: "1E+1", "10" and "10.000" are all stored as 10.00."""
+    return amount.quantize(CENT) + Decimal("0.00")  # + 0.00 turns -0.00 into 0.00
+
+
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
+    AfterValidator(_to_cents),
+]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Category = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)

@@ -120,7 +120,7 @@ async def _search_with_text_index(words: list[str], limit: int) -> list[SearchHi
 
 
 async def _search_with_regex(words: list[str], limit: int) -> list[SearchHit]:
-    patterns = [re.escape(word) for word in words]
+    patterns = [rf"\b{re.escape(word)}\b" for word in words]
     score_terms = [
         {"$cond": [{"$regexMatch": {"input": f"${field}", "regex": p, "options": "i"}}, w, 0]}
         for p in patterns

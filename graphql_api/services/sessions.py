@@ -48,6 +48,9 @@ async def upsert_session(
             raise NotFound(f"No user with id {user_id}.", argument="userId")
         changes["user_id"] = user
     update = {"$set": changes, "$setOnInsert": on_insert}
+    # An expired session the TTL monitor has not removed yet is gone for us:
+    # writing to its key starts a new session rather than reviving the old one.
+    await _collection().delete_one({"key": values["key"], "expires_at": {"$lte": now}})
     try:
         return await _upsert(values["key"], update)
     except DuplicateKeyError:
