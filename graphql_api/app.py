@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -29,6 +31,10 @@ class GraphQLEndpoint(GraphQL):
         self.database = database
         self.settings = settings
 
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json.dumps on large results.
+        return orjson.dumps(data)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -40,10 +46,18 @@ class GraphQLEndpoint(GraphQL):
         )
 
 
-def create_app(settings: Settings | None = None, *, mongodb_url: str | None = None) -> Starlette:
-    """Build the ASGI app. `uvicorn --factory graphql_api.app:create_app` serves it."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    mongodb_url: str | None = None,
+    event_listeners: Sequence[Any] = (),
+) -> Starlette:
+    """Build the ASGI app. `uvicorn --factory graphql_api.app:create_app` serves it.
+
+    `event_listeners` are PyMongo monitoring listeners (tests count commands).
+    """
     settings = settings or get_settings()
-    database = Database(settings, mongodb_url)
+    database = Database(settings, mongodb_url, event_listeners)
     graphql = GraphQLEndpoint(database, settings)
 
     async def health(request: Request) -> JSONResponse:

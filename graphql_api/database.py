@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,9 @@ class Capabilities:
     unsupported_indexes: list[str] = field(default_factory=list)
 
 
-def create_client(settings: Settings, url: str) -> AsyncMongoClient:
+def create_client(
+    settings: Settings, url: str, event_listeners: Sequence[Any] = ()
+) -> AsyncMongoClient:
     options: dict[str, Any] = {
         "maxPoolSize": settings.mongodb_max_pool_size,
         "minPoolSize": settings.mongodb_min_pool_size,
@@ -48,6 +51,7 @@ def create_client(settings: Settings, url: str) -> AsyncMongoClient:
         "tz_aware": True,
         "uuidRepresentation": "standard",
         "appname": "graphql_api",
+        "event_listeners": list(event_listeners),
     }
     if settings.mongodb_server_api_version:
         options["server_api"] = ServerApi(settings.mongodb_server_api_version, strict=False)
@@ -57,7 +61,9 @@ def create_client(settings: Settings, url: str) -> AsyncMongoClient:
 class Database:
     """Owns the client, Beanie's initialisation and what the server can do."""
 
-    def __init__(self, settings: Settings, url: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, url: str | None = None, event_listeners: Sequence[Any] = ()
+    ) -> None:
         url = url or settings.mongodb_url
         if not url:
             raise ValueError(
@@ -65,7 +71,7 @@ class Database:
                 "and sets it for you; set it yourself to use another MongoDB."
             )
         self.settings = settings
-        self.client = create_client(settings, url)
+        self.client = create_client(settings, url, event_listeners)
         self.db: AsyncDatabase = self.client[settings.mongodb_database]
         self.capabilities = Capabilities()
         self.ready = asyncio.Event()

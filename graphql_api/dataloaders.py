@@ -6,26 +6,79 @@ documents never leak between requests or users.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 from bson import ObjectId
+from pymongo.asynchronous.collection import AsyncCollection
 from strawberry.dataloader import DataLoader
 
-from graphql_api.models import Product, User
+from graphql_api.models import Order, Post, Product, User
+from graphql_api.pagination import Page
+
+Document = dict[str, Any]
 
 
-async def _by_key(collection: Any, field: str, keys: Sequence[Any]) -> list[dict[str, Any] | None]:
-    documents = await collection.find({field: {"$in": list(keys)}}).to_list()
-    by_key = {document[field]: document for document in documents}
-    return [by_key.get(key) for key in keys]
+def by_key(collection: Callable[[], AsyncCollection], field: str = "_id") -> DataLoader:
+    """Documents by a unique field, `None` where there is none."""
+
+    async def load(keys: Sequence[Any]) -> list[Document | None]:
+        documents = await collection().find({field: {"$in": list(keys)}}, limit=len(keys)).to_list()
+        found = {document[field]: document for document in documents}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load)
+
+
+def grouped(
+    load_group: Callable[[list[ObjectId], Hashable], Awaitable[dict[ObjectId, Any]]],
+) -> DataLoader:
+    """For keys `(parent_id, arguments)`: one call per distinct `arguments`.
+
+    Nested lists (`users { posts(first: 5) }`) ask with the same arguments for
+    every parent, so this is one query for all the parents.
+    """
+
+    async def load(keys: Sequence[tuple[ObjectId, Hashable]]) -> list[Any]:
+        parents: dict[Hashable, list[ObjectId]] = defaultdict(list)
+        for parent, arguments in keys:
+            parents[arguments].append(parent)
+        results = await asyncio.gather(
+            *(load_group(list(dict.fromkeys(ids)), args) for args, ids in parents.items())
+        )
+        found = {
+            (parent, args): value
+            for args, result in zip(parents, results, strict=True)
+            for parent, value in result.items()
+        }
+        return [found[key] for key in keys]
+
+    return DataLoader(load)
+
+
+def counts(load_counts: Callable[[list[ObjectId]], Awaitable[list[int]]]) -> DataLoader:
+    return DataLoader(load_counts)
 
 
 class Loaders:
+    """The loaders of one request. Relation loaders are added by the schema modules."""
+
     def __init__(self) -> None:
-        self.user_by_id: DataLoader[ObjectId, dict[str, Any] | None] = DataLoader(
-            lambda ids: _by_key(User.get_pymongo_collection(), "_id", ids)
-        )
-        self.product_by_sku: DataLoader[str, dict[str, Any] | None] = DataLoader(
-            lambda skus: _by_key(Product.get_pymongo_collection(), "sku", skus)
-        )
+        self.user_by_id = by_key(User.get_pymongo_collection)
+        self.post_by_id = by_key(Post.get_pymongo_collection)
+        self.product_by_id = by_key(Product.get_pymongo_collection)
+        self.order_by_id = by_key(Order.get_pymongo_collection)
+        self.product_by_sku = by_key(Product.get_pymongo_collection, "sku")
+        self._relations: dict[str, DataLoader] = {}
+
+    def relation(self, name: str, factory: Callable[[], DataLoader]) -> DataLoader:
+        """The request's loader called `name`, made by `factory` on first use."""
+        loader = self._relations.get(name)
+        if loader is None:
+            loader = self._relations[name] = factory()
+        return loader
+
+
+__all__ = ["Loaders", "Page", "by_key", "counts", "grouped"]

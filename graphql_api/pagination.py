@@ -1,25 +1,60 @@
 """Keyset (cursor) pagination over a MongoDB sort, without `skip`.
 
-A cursor holds the sort-key values of an item (its last key is always `_id`,
-so the order is total). The next page starts strictly after those values, so
-inserts and deletes meanwhile never shift or repeat items, and each page is
-served by the index on the sort key.
+A cursor holds the sort-key values of an item (the last key is always `_id`,
+so the order is total). The next page is what sorts strictly after them, so
+inserts and deletes meanwhile never shift or repeat items.
+
+The page query is kept *flat*: the list's filter plus an inclusive bound on
+the first sort key (`created_at <= cursor's`), never an `$or`. Every planner,
+including simple ones like the embedded server's, serves that from the index
+on (filter fields, sort key, _id); the few items that tie with the cursor on
+the first key but are not past it are skipped here, in Python.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
-from bson import json_util
+from bson import Decimal128, json_util
 from pymongo.asynchronous.collection import AsyncCollection
 
 from graphql_api.errors import BadUserInput
 
-SortSpec = Sequence[tuple[str, int]]
+Sort = tuple[tuple[str, int], ...]
+
+_CURSOR_JSON = json_util.JSONOptions(
+    json_mode=json_util.JSONMode.RELAXED, tz_aware=True, tzinfo=UTC
+)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list shows: a filter, a total order (ending with `_id`), and the
+    declared index that serves both.
+
+    Naming the index (sent as `hint`) makes every list's plan a decision made
+    here and checked by a test, not a guess of the server's planner (the
+    embedded server's planner misses most compound shapes). `residual` names
+    filter fields the index does not hold, checked on the documents the index
+    yields, where that is cheap (a user's own orders by status, say).
+    """
+
+    filter: Mapping[str, Any]
+    sort: Sort
+    index: str | None
+    residual: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        assert self.sort[-1][0] == "_id", "the last sort key must be _id (a total order)"
+
+    def find_options(self) -> dict[str, Any]:
+        # MongoDB refuses a hint together with $text: the text index is implied.
+        return {"hint": self.index} if self.index and "$text" not in self.filter else {}
 
 
 @dataclass(frozen=True)
@@ -29,6 +64,26 @@ class PageRequest:
     last: int | None = None
     before: str | None = None
 
+    def validate(self, max_size: int) -> None:
+        if self.first is not None and self.last is not None:
+            raise BadUserInput("Pass either `first` or `last`, not both.")
+        for name in ("first", "last"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= max_size:
+                raise BadUserInput(
+                    f"`{name}` must be between 0 and {max_size}, got {value}.",
+                    argument=name,
+                    maximum=max_size,
+                )
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
+    def size(self, default: int) -> int:
+        size = self.last if self.backward else self.first
+        return default if size is None else size
+
 
 @dataclass
 class Page:
@@ -36,9 +91,10 @@ class Page:
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
-    # What produced the page, so that totalCount can be counted on demand.
-    collection: AsyncCollection
-    filter: Mapping[str, Any]
+    count: Callable[[], Awaitable[int]] = field(repr=False)
+
+
+# --- cursors ---------------------------------------------------------------
 
 
 def _value(document: Mapping[str, Any], path: str) -> Any:
@@ -48,16 +104,19 @@ def _value(document: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def encode_cursor(document: Mapping[str, Any], sort: SortSpec) -> str:
-    values = [_value(document, field) for field, _ in sort]
-    raw = json_util.dumps(values, json_options=json_util.CANONICAL_JSON_OPTIONS)
+def sort_values(document: Mapping[str, Any], sort: Sort) -> list[Any]:
+    return [_value(document, name) for name, _ in sort]
+
+
+def encode_cursor(document: Mapping[str, Any], sort: Sort) -> str:
+    raw = json_util.dumps(sort_values(document, sort), json_options=_CURSOR_JSON)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sort: SortSpec, argument: str) -> list[Any]:
+def decode_cursor(cursor: str, sort: Sort, argument: str) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json_util.loads(raw, json_options=json_util.CANONICAL_JSON_OPTIONS)
+        values = json_util.loads(raw, json_options=_CURSOR_JSON)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != len(sort):
@@ -65,71 +124,213 @@ def decode_cursor(cursor: str, sort: SortSpec, argument: str) -> list[Any]:
     return values
 
 
-def _beyond(sort: SortSpec, values: Sequence[Any], forward: bool) -> dict[str, Any]:
-    """The filter for items strictly after (forward) or before `values` in `sort`."""
-    branches = []
-    for index, (field, direction) in enumerate(sort):
-        ascending = (direction == 1) == forward
-        branch = {prior: values[i] for i, (prior, _) in enumerate(sort[:index])}
-        branch[field] = {"$gt" if ascending else "$lt": values[index]}
-        branches.append(branch)
-    return {"$or": branches}
+# --- ordering in Python, consistent with MongoDB's for our sort keys ------------
 
 
-def check_page_size(value: int | None, argument: str, maximum: int) -> None:
-    if value is not None and not 0 <= value <= maximum:
-        raise BadUserInput(
-            f"`{argument}` must be between 0 and {maximum}, got {value}.",
-            argument=argument,
-            maximum=maximum,
-        )
+def _comparable(value: Any) -> Any:
+    return value.to_decimal() if isinstance(value, Decimal128) else value
+
+
+def _compare(left: Sequence[Any], right: Sequence[Any], sort: Sort) -> int:
+    """-1, 0 or 1 as `left` sorts before, with, or after `right` in `sort`."""
+    for raw_left, raw_right, (_, direction) in zip(left, right, sort, strict=True):
+        a, b = _comparable(raw_left), _comparable(raw_right)
+        if a != b:
+            return (-1 if a < b else 1) * direction
+    return 0
+
+
+# --- queries -----------------------------------------------------------------
+
+
+def _tighter(op: str, a: Any, b: Any) -> Any:
+    if op == "$gte":
+        return a if _comparable(a) >= _comparable(b) else b
+    return a if _comparable(a) <= _comparable(b) else b
+
+
+def with_bound(filter: Mapping[str, Any], name: str, op: str, value: Any) -> dict[str, Any]:
+    """`filter` and `name op value`, merged into one flat filter."""
+    merged = dict(filter)
+    current = merged.get(name)
+    if current is None:
+        merged[name] = {op: value}
+    elif isinstance(current, Mapping) and all(key.startswith("$") for key in current):
+        bounds = dict(current)
+        bounds[op] = _tighter(op, bounds[op], value) if op in bounds else value
+        merged[name] = bounds
+    # else: an equality on the sort key already pins it; the bound adds nothing.
+    return merged
+
+
+def window(query: ListQuery, request: PageRequest) -> tuple[dict[str, Any], list[list[Any]]]:
+    """The flat filter for the requested window, and the cursors it must go past."""
+    filter = dict(query.filter)
+    bounds = []
+    (name, direction) = query.sort[0]
+    for argument, forward in (("after", True), ("before", False)):
+        cursor = getattr(request, argument)
+        if cursor is None:
+            continue
+        values = decode_cursor(cursor, query.sort, argument)
+        op = "$gte" if (direction == 1) == forward else "$lte"
+        filter = with_bound(filter, name, op, values[0])
+        bounds.append((values, forward))
+    return filter, bounds
+
+
+def _inside(document: Mapping[str, Any], sort: Sort, bounds: list) -> bool:
+    values = sort_values(document, sort)
+    for cursor, forward in bounds:
+        order = _compare(values, cursor, sort)
+        if (order <= 0) if forward else (order >= 0):
+            return False
+    return True
 
 
 async def paginate(
     collection: AsyncCollection,
-    filter: Mapping[str, Any],
-    sort: SortSpec,
+    query: ListQuery,
     request: PageRequest,
     *,
     default_size: int,
     max_size: int,
     projection: Mapping[str, Any] | None = None,
 ) -> Page:
-    assert sort[-1][0] == "_id", "the last sort key must be _id so that the order is total"
-    if request.first is not None and request.last is not None:
-        raise BadUserInput("Pass either `first` or `last`, not both.")
-    check_page_size(request.first, "first", max_size)
-    check_page_size(request.last, "last", max_size)
+    request.validate(max_size)
+    size = request.size(default_size)
+    filter, bounds = window(query, request)
+    backward = request.backward
+    sort = [(name, -direction if backward else direction) for name, direction in query.sort]
+    if projection is not None:
+        projection = {**projection, **{name: 1 for name, _ in query.sort}}
 
-    backward = request.last is not None or (request.before is not None and request.first is None)
-    size = request.last if backward else request.first
-    size = default_size if size is None else size
-
-    conditions: list[Mapping[str, Any]] = [filter] if filter else []
-    if request.after is not None:
-        conditions.append(_beyond(sort, decode_cursor(request.after, sort, "after"), True))
-    if request.before is not None:
-        conditions.append(_beyond(sort, decode_cursor(request.before, sort, "before"), False))
-    query: Mapping[str, Any] = (
-        {} if not conditions else conditions[0] if len(conditions) == 1 else {"$and": conditions}
-    )
-
-    query_sort = [(field, -direction if backward else direction) for field, direction in sort]
-    documents = []
+    documents: list[dict[str, Any]] = []
     if size > 0:
-        documents = await collection.find(
-            query, projection, sort=query_sort, limit=size + 1
-        ).to_list()
+        # Over-fetch by the items that may tie with the cursor; grow if there were more.
+        extra = 1 if bounds else 0
+        while True:
+            limit = size + 1 + extra
+            batch = await collection.find(
+                filter,
+                projection,
+                sort=sort,
+                limit=limit,
+                batch_size=limit,
+                **query.find_options(),
+            ).to_list()
+            documents = [d for d in batch if _inside(d, query.sort, bounds)]
+            if len(documents) > size or len(batch) < limit:
+                break
+            extra = 2 * (limit - len(documents))
     has_more = len(documents) > size
     documents = documents[:size]
     if backward:
         documents.reverse()
 
+    async def count() -> int:
+        return await collection.count_documents(query.filter, **query.find_options())
+
     return Page(
         documents=documents,
-        cursors=[encode_cursor(document, sort) for document in documents],
+        cursors=[encode_cursor(document, query.sort) for document in documents],
         has_next_page=has_more if not backward else request.before is not None,
         has_previous_page=has_more if backward else request.after is not None,
-        collection=collection,
-        filter=filter,
+        count=count,
     )
+
+
+async def paginate_related(
+    parents: AsyncCollection,
+    parent_ids: Sequence[Any],
+    children: AsyncCollection,
+    foreign_field: str,
+    query: ListQuery,
+    request: PageRequest,
+    *,
+    default_size: int,
+    max_size: int,
+    count: Callable[[Any], Callable[[], Awaitable[int]]],
+    projection: Mapping[str, Any] | None = None,
+) -> dict[Any, Page]:
+    """One page of children for each of many parents, in one round trip.
+
+    A `$lookup` from the parents runs the page query once per parent inside
+    the server (each served by the index on (foreign_field, ..., sort key)),
+    so `users { posts(first: 5) }` costs one query however many users.
+    """
+    request.validate(max_size)
+    size = request.size(default_size)
+    filter, bounds = window(query, request)
+    backward = request.backward
+    sort = {name: -direction if backward else direction for name, direction in query.sort}
+    limit = size + 1 + (1 if bounds else 0)
+    stages: list[dict[str, Any]] = [{"$match": filter}, {"$sort": sort}, {"$limit": limit}]
+    if projection is not None:
+        stages.append({"$project": {**projection, **dict.fromkeys(sort, 1), foreign_field: 1}})
+    rows: list[dict[str, Any]] = []
+    if size > 0:
+        cursor = await parents.aggregate(
+            [
+                {"$match": {"_id": {"$in": list(parent_ids)}}},
+                {"$project": {"_id": 1}},
+                {
+                    "$lookup": {
+                        "from": children.name,
+                        "localField": "_id",
+                        "foreignField": foreign_field,
+                        "pipeline": stages,
+                        "as": "page",
+                    }
+                },
+            ]
+        )
+        rows = await cursor.to_list()
+    batches = {row["_id"]: row["page"] for row in rows}
+
+    pages: dict[Any, Page] = {}
+    for parent in parent_ids:
+        batch = batches.get(parent, [])
+        documents = [d for d in batch if _inside(d, query.sort, bounds)]
+        if len(documents) <= size and len(batch) == limit:
+            # Many ties with the cursor (rare): page this parent on its own.
+            alone = ListQuery({**query.filter, foreign_field: parent}, query.sort, query.index)
+            pages[parent] = await paginate(
+                children,
+                alone,
+                request,
+                default_size=default_size,
+                max_size=max_size,
+                projection=projection,
+            )
+            pages[parent].count = count(parent)
+            continue
+        has_more = len(documents) > size
+        documents = documents[:size]
+        if backward:
+            documents.reverse()
+        pages[parent] = Page(
+            documents=documents,
+            cursors=[encode_cursor(document, query.sort) for document in documents],
+            has_next_page=has_more if not backward else request.before is not None,
+            has_previous_page=has_more if backward else request.after is not None,
+            count=count(parent),
+        )
+    return pages
+
+
+async def count_related(
+    children: AsyncCollection,
+    foreign_field: str,
+    filter: Mapping[str, Any],
+    parent_ids: Sequence[Any],
+) -> list[int]:
+    """How many children each parent has, in one round trip."""
+    cursor = await children.aggregate(
+        [
+            {"$match": {**filter, foreign_field: {"$in": list(parent_ids)}}},
+            {"$group": {"_id": f"${foreign_field}", "count": {"$sum": 1}}},
+        ]
+    )
+    counts = {row["_id"]: row["count"] async for row in cursor}
+    return [counts.get(parent, 0) for parent in parent_ids]

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from graphql_api.app import create_app
 from graphql_api.embedded import EmbeddedMongo
 from graphql_api.models import DOCUMENT_MODELS
+from graphql_api.monitoring import CommandCounter
 from graphql_api.settings import Settings
 
 
@@ -45,8 +46,14 @@ def settings(mongodb_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    app = create_app(settings)
+def commands() -> CommandCounter:
+    """Every command the test app sends to MongoDB; `reset()` it before measuring."""
+    return CommandCounter()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, commands: CommandCounter) -> AsyncIterator[Starlette]:
+    app = create_app(settings, event_listeners=[commands])
     async with app.router.lifespan_context(app):
         await app.state.database.wait_ready(60)
         yield app

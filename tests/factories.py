@@ -9,13 +9,16 @@ from tests.conftest import GraphQLClient
 
 _counter = itertools.count()
 
-USER_FIELDS = "id username email roles isActive credits createdAt updatedAt deactivatedAt"
-POST_FIELDS = (
-    "id title content tags published createdAt updatedAt publishedAt author { id username }"
+USER_FIELDS = (
+    "id databaseId username email roles isActive credits createdAt updatedAt deactivatedAt"
 )
-PRODUCT_FIELDS = "id sku name category price stock createdAt updatedAt"
+POST_FIELDS = (
+    "id databaseId title content tags published createdAt updatedAt publishedAt "
+    "author { id username }"
+)
+PRODUCT_FIELDS = "id databaseId sku name category price stock createdAt updatedAt"
 ORDER_FIELDS = (
-    "id status total createdAt updatedAt user { id username } "
+    "id databaseId status total createdAt updatedAt user { id username } "
     "items { sku name quantity unitPrice product { sku stock } }"
 )
 

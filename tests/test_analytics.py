@@ -31,7 +31,9 @@ async def order(gql, db, user, items, status="PAID", at: datetime | None = None)
     for step in STEPS[status]:
         await set_status(gql, placed["id"], step)
     if at is not None:
-        await db.orders.update_one({"_id": ObjectId(placed["id"])}, {"$set": {"created_at": at}})
+        await db.orders.update_one(
+            {"_id": ObjectId(placed["databaseId"])}, {"$set": {"created_at": at}}
+        )
     return placed
 
 

@@ -13,7 +13,7 @@ def transfer(sender: str, recipient: str, amount: int) -> dict:
 
 
 async def balance(db, user: dict) -> int:
-    return (await db.users.find_one({"_id": ObjectId(user["id"])}))["credits"]
+    return (await db.users.find_one({"_id": ObjectId(user["databaseId"])}))["credits"]
 
 
 async def test_grant_records_a_ledger_entry(gql, db):
@@ -23,7 +23,7 @@ async def test_grant_records_a_ledger_entry(gql, db):
     assert await balance(db, user) == 50
     ledger = await db.credit_transfers.find_one({"_id": ObjectId(entry["id"])})
     assert ledger["from_user_id"] is None
-    assert ledger["to_user_id"] == ObjectId(user["id"])
+    assert ledger["to_user_id"] == ObjectId(user["databaseId"])
 
 
 async def test_transfer_moves_credits_and_writes_the_ledger(gql, db):
@@ -39,8 +39,8 @@ async def test_transfer_moves_credits_and_writes_the_ledger(gql, db):
     assert await balance(db, bob) == 30
     entry = await db.credit_transfers.find_one({"_id": ObjectId(moved["id"])})
     assert (entry["from_user_id"], entry["to_user_id"], entry["amount"]) == (
-        ObjectId(alice["id"]),
-        ObjectId(bob["id"]),
+        ObjectId(alice["databaseId"]),
+        ObjectId(bob["databaseId"]),
         30,
     )
 

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from bson import Decimal128, ObjectId
@@ -32,10 +33,10 @@ async def test_placing_an_order_takes_stock_and_prices_from_the_catalogue(gql, d
     assert await stock(db, book["sku"]) == 2
     assert await stock(db, pen["sku"]) == 97
 
-    stored = await db.orders.find_one({"_id": ObjectId(order["id"])})
+    stored = await db.orders.find_one({"_id": ObjectId(order["databaseId"])})
     assert stored["total"] == Decimal128("40.47")
     assert stored["items"][0]["unit_price"] in (Decimal128("12.50"), Decimal128("0.99"))
-    assert stored["user_id"] == ObjectId(buyer["id"])
+    assert stored["user_id"] == ObjectId(buyer["databaseId"])
 
 
 async def test_an_order_that_would_oversell_changes_nothing(gql, db):
@@ -101,7 +102,7 @@ async def test_status_moves_only_along_the_workflow(gql, db):
     await gql.error(
         SET_STATUS, {"id": order["id"], "status": "CANCELLED"}, code="INVALID_STATUS_TRANSITION"
     )
-    stored = await db.orders.find_one({"_id": ObjectId(order["id"])})
+    stored = await db.orders.find_one({"_id": ObjectId(order["databaseId"])})
     assert stored["status"] == "completed"
 
     await gql.error(SET_STATUS, {"id": str(ObjectId()), "status": "PAID"}, code="NOT_FOUND")
@@ -141,18 +142,103 @@ async def test_get_and_list_orders_by_status_and_user(gql):
     ] is None
 
     query = (
-        "query($status: OrderStatus, $userId: ID) { orders(status: $status, userId: $userId) "
+        "query($filter: OrderFilter) { orders(filter: $filter) "
         "{ totalCount edges { node { id user { username } } } } }"
     )
     everything = (await gql.data(query))["orders"]
     assert [e["node"]["id"] for e in everything["edges"]] == [b1["id"], a2["id"], a1["id"]]
-    by_user = (await gql.data(query, {"userId": alice["id"]}))["orders"]
+    by_user = (await gql.data(query, {"filter": {"userId": alice["id"]}}))["orders"]
     assert [e["node"]["id"] for e in by_user["edges"]] == [a2["id"], a1["id"]]
     assert {e["node"]["user"]["username"] for e in by_user["edges"]} == {alice["username"]}
-    pending = (await gql.data(query, {"status": "PENDING"}))["orders"]
+    pending = (await gql.data(query, {"filter": {"status": "PENDING"}}))["orders"]
     assert pending["totalCount"] == 2
-    both = (await gql.data(query, {"status": "PAID", "userId": alice["id"]}))["orders"]
+    both = (await gql.data(query, {"filter": {"status": "PAID", "userId": alice["id"]}}))["orders"]
     assert [e["node"]["id"] for e in both["edges"]] == [a2["id"]]
+
+
+ORDERS_PAGE = """
+query($filter: OrderFilter, $sort: OrderSort! = NEWEST_FIRST) {
+  orders(filter: $filter, sort: $sort) { totalCount edges { node { id databaseId createdAt } } }
+}"""
+
+
+async def listed_orders(gql, sort: str = "NEWEST_FIRST", **filter) -> list[str]:
+    data = (await gql.data(ORDERS_PAGE, {"filter": filter, "sort": sort}))["orders"]
+    assert data["totalCount"] == len(data["edges"])
+    return [edge["node"]["id"] for edge in data["edges"]]
+
+
+async def placed_at(gql, db, user: dict, at: datetime) -> dict:
+    order = await place_order(gql, user["id"], [("A", 1)])
+    await db.orders.update_one({"_id": ObjectId(order["databaseId"])}, {"$set": {"created_at": at}})
+    return order
+
+
+async def test_orders_filtered_by_creation_time(gql, db):
+    alice, bob = await sign_up(gql), await sign_up(gql)
+    await create_product(gql, sku="A", stock=50)
+    # Placed in an order unlike their creation times, so the list cannot go by insertion.
+    feb = await placed_at(gql, db, alice, datetime(2026, 2, 10, 12, tzinfo=UTC))
+    jan = await placed_at(gql, db, alice, datetime(2026, 1, 10, 12, tzinfo=UTC))
+    mar = await placed_at(gql, db, bob, datetime(2026, 3, 10, 12, tzinfo=UTC))
+    await set_status(gql, feb["id"], "PAID")
+
+    listed = await gql.data(ORDERS_PAGE)
+    assert [e["node"]["createdAt"] for e in listed["orders"]["edges"]] == [
+        "2026-03-10T12:00:00+00:00",
+        "2026-02-10T12:00:00+00:00",
+        "2026-01-10T12:00:00+00:00",
+    ]
+    assert await listed_orders(gql) == [mar["id"], feb["id"], jan["id"]]
+    assert await listed_orders(gql, createdAfter="2026-02-01T00:00:00Z") == [mar["id"], feb["id"]]
+    assert await listed_orders(gql, createdBefore="2026-02-01T00:00:00Z") == [jan["id"]]
+    assert await listed_orders(
+        gql, createdAfter="2026-02-01T00:00:00Z", createdBefore="2026-03-01T00:00:00Z"
+    ) == [feb["id"]]
+    assert (
+        await listed_orders(
+            gql, createdAfter="2026-03-01T00:00:00Z", createdBefore="2026-02-01T00:00:00Z"
+        )
+        == []
+    )
+    assert await listed_orders(gql, "OLDEST_FIRST", createdAfter="2026-01-31T00:00:00Z") == [
+        feb["id"],
+        mar["id"],
+    ]
+
+    # Offsets count: 13:00 at +02:00 is 11:00 UTC, an hour before January's order.
+    assert await listed_orders(gql, createdAfter="2026-01-10T13:00:00+02:00") == [
+        mar["id"],
+        feb["id"],
+        jan["id"],
+    ]
+    assert await listed_orders(gql, createdBefore="2026-01-10T13:00:00+02:00") == []
+    assert await listed_orders(gql, createdBefore="2026-01-10T10:00:00-05:00") == [jan["id"]]
+
+    # Combined with the other conditions.
+    after_january = "2026-01-31T00:00:00Z"
+    assert await listed_orders(gql, userId=alice["id"], createdAfter=after_january) == [feb["id"]]
+    assert await listed_orders(gql, userId=bob["id"], createdBefore=after_january) == []
+    assert await listed_orders(gql, status="PENDING", createdAfter=after_january) == [mar["id"]]
+    assert await listed_orders(gql, status="PAID", createdBefore=after_january) == []
+
+
+async def test_order_time_filters_need_a_time_zone(gql, db):
+    buyer = await sign_up(gql)
+    await create_product(gql, sku="A", stock=5)
+    await place_order(gql, buyer["id"], [("A", 1)])
+
+    for argument in ("createdAfter", "createdBefore"):
+        error = await gql.error(
+            ORDERS_PAGE, {"filter": {argument: "2026-02-01T00:00:00"}}, code="BAD_USER_INPUT"
+        )
+        assert error["extensions"]["argument"] == argument
+        await gql.error(ORDERS_PAGE, {"filter": {argument: "yesterday"}}, code="BAD_USER_INPUT")
+    error = await gql.error(
+        'query { orders(filter: {createdAfter: "2026-02-01T00:00:00"}) { totalCount } }',
+        code="BAD_USER_INPUT",
+    )
+    assert error["extensions"]["argument"] == "createdAfter"
 
 
 async def test_money_is_exact_decimal(gql):

@@ -14,8 +14,8 @@ PUBLISH = f"mutation($id: ID!) {{ publishPost(id: $id) {{ {POST_FIELDS} }} }}"
 DELETE = "mutation($id: ID!) { deletePost(id: $id) }"
 GET = f"query($id: ID!) {{ post(id: $id) {{ {POST_FIELDS} }} }}"
 POSTS_PAGE = """
-query($authorId: ID, $first: Int, $after: String) {
-  posts(authorId: $authorId, first: $first, after: $after) {
+query($filter: PostFilter, $first: Int, $after: String) {
+  posts(filter: $filter, first: $first, after: $after) {
     edges { cursor node { id author { id } } }
     pageInfo { hasNextPage hasPreviousPage endCursor }
   }
@@ -23,8 +23,8 @@ query($authorId: ID, $first: Int, $after: String) {
 SEARCH = "query($q: String!, $limit: Int) { searchPosts(query: $q, limit: $limit) { score post { id published } } }"  # noqa: E501
 
 
-async def stored_post(db, post_id: str) -> dict | None:
-    return await db.posts.find_one({"_id": ObjectId(post_id)})
+async def stored_post(db, post: dict) -> dict | None:
+    return await db.posts.find_one({"_id": ObjectId(post["databaseId"])})
 
 
 async def search_ids(gql, query: str, limit: int = 20) -> list[str]:
@@ -42,10 +42,10 @@ async def test_create_draft_has_no_published_at(gql, db):
     assert post["published"] is False
     assert post["publishedAt"] is None
     assert post["author"] == {"id": author["id"], "username": author["username"]}
-    stored = await stored_post(db, post["id"])
+    stored = await stored_post(db, post)
     assert stored["title"] == "Draft"
     assert stored["content"] == "Body"
-    assert stored["author_id"] == ObjectId(author["id"])
+    assert stored["author_id"] == ObjectId(author["databaseId"])
     assert stored["published"] is False
     assert stored["published_at"] is None
 
@@ -56,7 +56,7 @@ async def test_create_published_post_sets_published_at(gql, db):
 
     assert post["published"] is True
     assert post["publishedAt"] == post["createdAt"]
-    stored = await stored_post(db, post["id"])
+    stored = await stored_post(db, post)
     assert stored["published"] is True
     assert stored["published_at"] == stored["created_at"]
 
@@ -68,7 +68,7 @@ async def test_create_post_normalises_tags(gql, db):
     )
 
     assert post["tags"] == ["python", "graphql", "mongo"]
-    assert (await stored_post(db, post["id"]))["tags"] == ["python", "graphql", "mongo"]
+    assert (await stored_post(db, post))["tags"] == ["python", "graphql", "mongo"]
 
 
 async def test_create_post_for_unknown_or_deactivated_author_is_not_found(gql, db):
@@ -113,7 +113,7 @@ async def test_create_post_accepts_exactly_twenty_tags(gql, db):
     author = await sign_up(gql)
     post = await create_post(gql, author["id"], tags=[f"tag{i}" for i in range(20)])
 
-    assert len((await stored_post(db, post["id"]))["tags"]) == 20
+    assert len((await stored_post(db, post))["tags"]) == 20
 
 
 # --- updatePost --------------------------------------------------------------
@@ -133,7 +133,7 @@ async def test_update_post_changes_only_given_fields(gql, db):
     assert datetime.fromisoformat(updated["updatedAt"]) > datetime.fromisoformat(post["updatedAt"])
     assert updated["createdAt"] == post["createdAt"]
 
-    stored = await stored_post(db, post["id"])
+    stored = await stored_post(db, post)
     assert stored["title"] == "New"
     assert stored["content"] == "Keep me"
     assert stored["updated_at"] > stored["created_at"]
@@ -145,13 +145,13 @@ async def test_update_post_normalises_tags(gql, db):
 
     await gql.data(UPDATE, {"id": post["id"], "input": {"tags": ["B", "a", "b", " A "]}})
 
-    assert (await stored_post(db, post["id"]))["tags"] == ["b", "a"]
+    assert (await stored_post(db, post))["tags"] == ["b", "a"]
 
 
 async def test_update_post_with_invalid_values_changes_nothing(gql, db):
     author = await sign_up(gql)
     post = await create_post(gql, author["id"], title="Title")
-    before = await stored_post(db, post["id"])
+    before = await stored_post(db, post)
 
     await gql.error(UPDATE, {"id": post["id"], "input": {"title": ""}}, code="BAD_USER_INPUT")
     await gql.error(
@@ -159,7 +159,7 @@ async def test_update_post_with_invalid_values_changes_nothing(gql, db):
         {"id": post["id"], "input": {"tags": [f"t{i}" for i in range(21)]}},
         code="BAD_USER_INPUT",
     )
-    assert await stored_post(db, post["id"]) == before
+    assert await stored_post(db, post) == before
 
 
 async def test_update_unknown_post_is_not_found(gql, db):
@@ -179,14 +179,14 @@ async def test_publish_post_sets_published_at_once(gql, db):
     first = (await gql.data(PUBLISH, {"id": draft["id"]}))["publishPost"]
     assert first["published"] is True
     assert datetime.fromisoformat(first["publishedAt"]) > datetime.fromisoformat(draft["createdAt"])
-    stored = await stored_post(db, draft["id"])
+    stored = await stored_post(db, draft)
     assert stored["published"] is True
     assert stored["published_at"] is not None
 
     await asyncio.sleep(0.01)
     again = (await gql.data(PUBLISH, {"id": draft["id"]}))["publishPost"]
     assert again == first
-    assert await stored_post(db, draft["id"]) == stored
+    assert await stored_post(db, draft) == stored
 
 
 async def test_publish_unknown_post_is_not_found(gql):
@@ -203,8 +203,8 @@ async def test_delete_post_removes_it_and_a_second_delete_is_not_found(gql, db):
     other = await create_post(gql, author["id"])
 
     assert (await gql.data(DELETE, {"id": post["id"]}))["deletePost"] == post["id"]
-    assert await stored_post(db, post["id"]) is None
-    assert await stored_post(db, other["id"]) is not None
+    assert await stored_post(db, post) is None
+    assert await stored_post(db, other) is not None
     await gql.error(DELETE, {"id": post["id"]}, code="NOT_FOUND")
 
 
@@ -226,7 +226,7 @@ async def test_unknown_post_is_null_and_invalid_id_is_bad_input(gql):
 async def test_post_author_is_null_when_the_account_is_gone(gql, db):
     author = await sign_up(gql)
     post = await create_post(gql, author["id"])
-    await db.users.delete_one({"_id": ObjectId(author["id"])})
+    await db.users.delete_one({"_id": ObjectId(author["databaseId"])})
 
     assert (await gql.data(GET, {"id": post["id"]}))["post"]["author"] is None
 
@@ -250,10 +250,10 @@ async def test_posts_filtered_by_author(gql):
     mine = [await create_post(gql, alice["id"], published=True) for _ in range(2)]
     await create_post(gql, bob["id"], published=True)
 
-    edges = (await gql.data(POSTS_PAGE, {"authorId": alice["id"]}))["posts"]["edges"]
+    edges = (await gql.data(POSTS_PAGE, {"filter": {"authorId": alice["id"]}}))["posts"]["edges"]
     assert [edge["node"]["id"] for edge in edges] == [mine[1]["id"], mine[0]["id"]]
     assert {edge["node"]["author"]["id"] for edge in edges} == {alice["id"]}
-    await gql.error(POSTS_PAGE, {"authorId": "bad"}, code="BAD_USER_INPUT")
+    await gql.error(POSTS_PAGE, {"filter": {"authorId": "bad"}}, code="BAD_USER_INPUT")
 
 
 async def test_posts_paginate_by_cursor(gql):

@@ -1,5 +1,6 @@
 import asyncio
 from datetime import datetime
+from decimal import Decimal
 
 from bson import Decimal128
 
@@ -16,9 +17,9 @@ UPDATE = (
 DELETE = "mutation($sku: String!) { deleteProduct(sku: $sku) }"
 GET = f"query($sku: String!) {{ product(sku: $sku) {{ {PRODUCT_FIELDS} }} }}"
 PRODUCTS_PAGE = """
-query($category: String, $maxPrice: Decimal, $first: Int, $after: String) {
-  products(category: $category, maxPrice: $maxPrice, first: $first, after: $after) {
-    edges { node { sku price } }
+query($filter: ProductFilter, $sort: ProductSort! = PRICE_ASC, $first: Int, $after: String) {
+  products(filter: $filter, sort: $sort, first: $first, after: $after) {
+    edges { node { sku price stock } }
     pageInfo { hasNextPage hasPreviousPage endCursor }
     totalCount
   }
@@ -29,8 +30,8 @@ def product_input(**fields) -> dict:
     return {"sku": "BOOK-1", "name": "A book", "category": "books", "price": "19.99"} | fields
 
 
-async def listed_skus(gql, **variables) -> list[str]:
-    data = await gql.data(PRODUCTS_PAGE, variables)
+async def listed_skus(gql, sort: str = "PRICE_ASC", **filter) -> list[str]:
+    data = await gql.data(PRODUCTS_PAGE, {"filter": filter, "sort": sort})
     return [edge["node"]["sku"] for edge in data["products"]["edges"]]
 
 
@@ -228,7 +229,7 @@ async def test_products_filtered_by_max_price_inclusive(gql):
     await create_product(gql, sku="DEAR", price="10.01")
 
     assert await listed_skus(gql, maxPrice="10") == ["CHEAP", "EXACT"]
-    data = await gql.data(PRODUCTS_PAGE, {"maxPrice": "10"})
+    data = await gql.data(PRODUCTS_PAGE, {"filter": {"maxPrice": "10"}})
     assert data["products"]["totalCount"] == 2
 
 
@@ -240,8 +241,101 @@ async def test_products_filtered_by_category_and_max_price(gql):
     assert await listed_skus(gql, category="books", maxPrice="20") == ["B1"]
 
 
+async def test_products_filtered_by_min_price_inclusive_and_numeric(gql):
+    await create_product(gql, sku="CHEAP", price="9.99")
+    await create_product(gql, sku="EXACT", price="10.00")
+    await create_product(gql, sku="DEAR", price="10.01")
+    # As a string, "100.00" < "9.50" < "10"; as numbers only 100.00 is at least 10.
+    await create_product(gql, sku="P100", price="100.00")
+    await create_product(gql, sku="P950", price="9.50")
+
+    assert await listed_skus(gql, minPrice="10") == ["EXACT", "DEAR", "P100"]
+    data = await gql.data(PRODUCTS_PAGE, {"filter": {"minPrice": "10"}})
+    assert data["products"]["totalCount"] == 3
+
+
+async def test_products_filtered_by_a_price_range(gql):
+    await create_product(gql, sku="LOW", price="4.99", category="books")
+    await create_product(gql, sku="FROM", price="5.00", category="books")
+    await create_product(gql, sku="MID", price="7.50", category="books")
+    await create_product(gql, sku="TOY", price="7.50", category="toys")
+    await create_product(gql, sku="TO", price="10.00", category="books")
+    await create_product(gql, sku="HIGH", price="10.01", category="books")
+
+    assert await listed_skus(gql, minPrice="5", maxPrice="10") == ["FROM", "MID", "TOY", "TO"]
+    assert await listed_skus(gql, minPrice="5", maxPrice="10", category="books") == [
+        "FROM",
+        "MID",
+        "TO",
+    ]
+    assert await listed_skus(gql, minPrice="7.5", maxPrice="7.50") == ["MID", "TOY"]
+    assert await listed_skus(gql, minPrice="10", maxPrice="5") == []
+
+
+async def test_products_filtered_by_stock(gql):
+    await create_product(gql, sku="MANY", price="3.00", stock=100)
+    await create_product(gql, sku="NONE", price="1.00", stock=0)
+    await create_product(gql, sku="ONE", price="2.00", stock=1)
+    await create_product(gql, sku="TOY", price="0.50", stock=0, category="toys")
+
+    assert await listed_skus(gql, inStock=True) == ["ONE", "MANY"]
+    assert await listed_skus(gql, inStock=False) == ["TOY", "NONE"]
+    assert await listed_skus(gql) == ["TOY", "NONE", "ONE", "MANY"]  # null: no condition
+    assert await listed_skus(gql, inStock=False, category="books") == ["NONE"]
+    data = await gql.data(PRODUCTS_PAGE, {"filter": {"inStock": False}})
+    assert data["products"]["totalCount"] == 2
+    assert {edge["node"]["stock"] for edge in data["products"]["edges"]} == {0}
+
+    # Selling out and restocking move a product between the two lists.
+    await gql.data(UPDATE, {"sku": "ONE", "input": {"stock": 0}})
+    await gql.data(UPDATE, {"sku": "NONE", "input": {"stock": 5}})
+    assert await listed_skus(gql, inStock=True) == ["NONE", "MANY"]
+    assert await listed_skus(gql, inStock=False) == ["TOY", "ONE"]
+
+
+async def test_products_sorted_dearest_first_by_numeric_price(gql):
+    # As strings these would sort "9.50" > "100.00" > "10.00".
+    await create_product(gql, sku="P100", price="100.00")
+    await create_product(gql, sku="P950", price="9.50")
+    await create_product(gql, sku="P10", price="10.00")
+
+    assert await listed_skus(gql, sort="PRICE_DESC") == ["P100", "P10", "P950"]
+    assert await listed_skus(gql, sort="PRICE_DESC", maxPrice="50") == ["P10", "P950"]
+    assert await listed_skus(gql, sort="PRICE_ASC") == ["P950", "P10", "P100"]
+
+
+async def test_products_dearest_first_paginate_through_ties_and_filters(gql):
+    prices = ["1.00", "2.00", "3.00", "3.00", "3.00", "4.00", "5.00"]
+    for price in prices:
+        await create_product(gql, price=price)
+    everything = await gql.data(PRODUCTS_PAGE, {"sort": "PRICE_DESC", "first": 10})
+    everything = [edge["node"] for edge in everything["products"]["edges"]]
+    listed_prices = [Decimal(node["price"]) for node in everything]
+    assert listed_prices == sorted((Decimal(price) for price in prices), reverse=True)
+
+    # Pages of two, within [2, 4]: the cursors cut through the three at 3.00.
+    variables = {"sort": "PRICE_DESC", "filter": {"minPrice": "2", "maxPrice": "4"}, "first": 2}
+    seen, pages, after = [], 0, None
+    while True:
+        page = await gql.data(PRODUCTS_PAGE, variables | {"after": after})
+        page = page["products"]
+        seen += [edge["node"]["sku"] for edge in page["edges"]]
+        pages += 1
+        assert page["totalCount"] == 5
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    expected = [node["sku"] for node in everything if Decimal("2") <= Decimal(node["price"]) <= 4]
+    assert seen == expected
+    assert pages == 3
+
+
 async def test_products_bad_filters_are_bad_input(gql):
-    await gql.error(PRODUCTS_PAGE, {"maxPrice": "cheap"}, code="BAD_USER_INPUT")
+    await gql.error(PRODUCTS_PAGE, {"filter": {"maxPrice": "cheap"}}, code="BAD_USER_INPUT")
+    await gql.error(PRODUCTS_PAGE, {"filter": {"minPrice": "cheap"}}, code="BAD_USER_INPUT")
+    await gql.error(PRODUCTS_PAGE, {"filter": {"inStock": "yes"}}, code="BAD_USER_INPUT")
+    await gql.error(PRODUCTS_PAGE, {"sort": "PRICE"}, code="BAD_USER_INPUT")
     await gql.error(PRODUCTS_PAGE, {"first": -1}, code="BAD_USER_INPUT")
     await gql.error(PRODUCTS_PAGE, {"after": "garbage"}, code="BAD_USER_INPUT")
 
@@ -266,3 +360,11 @@ async def test_products_paginate_with_first_and_after(gql):
     assert [edge["node"]["sku"] for edge in third["edges"]] == skus[4:]
     assert third["pageInfo"]["hasNextPage"] is False
     assert third["totalCount"] == 5
+
+
+async def test_beanie_reads_stored_prices_back_as_decimal(gql, app):
+    from graphql_api.models import Product
+
+    await create_product(gql, sku="READ-BACK", price="12.34")
+    product = await Product.find_one(Product.sku == "READ-BACK")
+    assert product.price == Decimal("12.34")

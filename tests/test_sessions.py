@@ -79,7 +79,7 @@ async def test_upsert_with_a_user_links_the_session(gql, db):
     session = await upsert(gql, "s1", userId=user["id"])
 
     assert session["userId"] == user["id"]
-    assert (await db.sessions.find_one({"key": "s1"}))["user_id"] == ObjectId(user["id"])
+    assert (await db.sessions.find_one({"key": "s1"}))["user_id"] == ObjectId(user["databaseId"])
 
 
 async def test_sessions_with_different_keys_are_separate(gql, db):

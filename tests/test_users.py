@@ -23,7 +23,7 @@ async def test_sign_up_stores_a_normalised_user(gql, db):
     assert user["credits"] == 0
     assert datetime.fromisoformat(user["createdAt"]).utcoffset().total_seconds() == 0
 
-    stored = await db.users.find_one({"_id": ObjectId(user["id"])})
+    stored = await db.users.find_one({"_id": ObjectId(user["databaseId"])})
     assert stored["email"] == "alice@example.com"
     assert stored["created_at"].tzinfo is not None
     assert stored["deactivated_at"] is None
@@ -101,6 +101,54 @@ async def test_active_users_are_listed_newest_first_in_pages(gql):
     assert [e["node"]["id"] for e in back["users"]["edges"]] == expected[:2]
 
 
+USERS_FILTERED = """
+query($filter: UserFilter) {
+  users(filter: $filter) { totalCount edges { node { id isActive roles deactivatedAt } } }
+}"""
+
+
+async def listed_users(gql, **filter) -> list[dict]:
+    data = (await gql.data(USERS_FILTERED, {"filter": filter}))["users"]
+    assert data["totalCount"] == len(data["edges"])
+    return [edge["node"] for edge in data["edges"]]
+
+
+async def deactivate(gql, user: dict) -> None:
+    await gql.data("mutation($id: ID!) { deactivateUser(id: $id) { id } }", {"id": user["id"]})
+
+
+async def test_is_active_false_lists_deactivated_users_only(gql):
+    users = [await sign_up(gql) for _ in range(4)]
+    for user in (users[0], users[2]):
+        await deactivate(gql, user)
+
+    gone = await listed_users(gql, isActive=False)
+    assert [u["id"] for u in gone] == [users[2]["id"], users[0]["id"]]
+    assert all(u["isActive"] is False and u["deactivatedAt"] is not None for u in gone)
+    active = [users[3]["id"], users[1]["id"]]
+    assert [u["id"] for u in await listed_users(gql, isActive=True)] == active
+    assert [u["id"] for u in await listed_users(gql)] == active  # isActive defaults to true
+    no_filter = (await gql.data(USERS_FILTERED))["users"]  # no filter at all: active only
+    assert [e["node"]["id"] for e in no_filter["edges"]] == active
+
+
+async def test_users_filtered_by_role(gql, db):
+    plain, boss, admin_only, retired = [await sign_up(gql) for _ in range(4)]
+    for user, roles in ((boss, ["user", "admin"]), (admin_only, ["admin"]), (retired, ["admin"])):
+        await db.users.update_one({"_id": ObjectId(user["databaseId"])}, {"$set": {"roles": roles}})
+    await deactivate(gql, retired)
+
+    admins = await listed_users(gql, role="ADMIN")
+    assert [u["id"] for u in admins] == [admin_only["id"], boss["id"]]
+    assert [u["roles"] for u in admins] == [["ADMIN"], ["USER", "ADMIN"]]
+    assert [u["id"] for u in await listed_users(gql, role="USER")] == [boss["id"], plain["id"]]
+    assert [u["id"] for u in await listed_users(gql, role="ADMIN", isActive=False)] == [
+        retired["id"]
+    ]
+    assert await listed_users(gql, role="USER", isActive=False) == []
+    await gql.error(USERS_FILTERED, {"filter": {"role": "ROOT"}}, code="BAD_USER_INPUT")
+
+
 async def test_total_count_and_page_size_limits(gql):
     for _ in range(3):
         await sign_up(gql)
@@ -125,7 +173,7 @@ async def test_update_profile_changes_given_fields_and_updated_at(gql, db):
     assert updated["email"] == "carol@new.org"
     assert updated["username"] == "carol"
     assert updated["updatedAt"] > user["updatedAt"]
-    stored = await db.users.find_one({"_id": ObjectId(user["id"])})
+    stored = await db.users.find_one({"_id": ObjectId(user["databaseId"])})
     assert stored["email"] == "carol@new.org"
 
 
@@ -140,7 +188,7 @@ async def test_update_profile_errors(gql, db):
     await gql.error(update, {"id": erin["id"], "input": {"email": "nope"}}, code="BAD_USER_INPUT")
     await gql.error(update, {"id": str(ObjectId()), "input": {"username": "zed"}}, code="NOT_FOUND")
     await gql.error(update, {"id": "123", "input": {"username": "zed"}}, code="BAD_USER_INPUT")
-    stored = await db.users.find_one({"_id": ObjectId(erin["id"])})
+    stored = await db.users.find_one({"_id": ObjectId(erin["databaseId"])})
     assert stored["username"] == "erin"
     assert stored["email"] == "erin@example.com"
 
@@ -154,7 +202,7 @@ async def test_deactivation_is_soft_and_idempotent(gql, db):
     again = (await gql.data(deactivate, {"id": user["id"]}))["deactivateUser"]
     assert again["deactivatedAt"] == first["deactivatedAt"]
 
-    stored = await db.users.find_one({"_id": ObjectId(user["id"])})
+    stored = await db.users.find_one({"_id": ObjectId(user["databaseId"])})
     assert stored is not None
     assert stored["is_active"] is False
     await gql.error(deactivate, {"id": str(ObjectId())}, code="NOT_FOUND")

@@ -57,4 +57,5 @@ class Order(TimestampedDocument):
                 [("user_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
                 name="user_newest",
             ),
+            IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest"),
         ]

@@ -45,7 +45,21 @@ class Post(TimestampedDocument):
                 name="published_newest",
             ),
             IndexModel(
-                [("author_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
-                name="author_newest",
+                [
+                    ("author_id", ASCENDING),
+                    ("published", ASCENDING),
+                    ("created_at", DESCENDING),
+                    ("_id", DESCENDING),
+                ],
+                name="author_published_newest",
+            ),
+            IndexModel(
+                [
+                    ("tags", ASCENDING),
+                    ("published", ASCENDING),
+                    ("created_at", DESCENDING),
+                    ("_id", DESCENDING),
+                ],
+                name="tag_published_newest",
             ),
         ]

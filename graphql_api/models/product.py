@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from bson import Decimal128
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pymongo import ASCENDING, IndexModel
 
 from graphql_api.models.base import TimestampedDocument
@@ -28,8 +29,13 @@ def _to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT) + Decimal("0.00")  # + 0.00 turns -0.00 into 0.00
 
 
+def _from_decimal128(value: object) -> object:
+    return value.to_decimal() if isinstance(value, Decimal128) else value
+
+
 Money = Annotated[
     Decimal,
+    BeforeValidator(_from_decimal128),  # as read back from MongoDB
     Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
     AfterValidator(_to_cents),
 ]

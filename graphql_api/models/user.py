@@ -44,6 +44,15 @@ class User(TimestampedDocument):
                 name="active_newest",
             ),
             IndexModel(
+                [
+                    ("is_active", ASCENDING),
+                    ("roles", ASCENDING),
+                    ("created_at", DESCENDING),
+                    ("_id", DESCENDING),
+                ],
+                name="active_role_newest",
+            ),
+            IndexModel(
                 [("email", ASCENDING)],
                 partialFilterExpression={"is_active": True},
                 name="email_active_users",

@@ -12,15 +12,24 @@ from strawberry.types import ExecutionContext
 from graphql_api.schema.analytics import AnalyticsQueries
 from graphql_api.schema.credits import CreditMutations
 from graphql_api.schema.errors import ClientErrors, log_errors
-from graphql_api.schema.orders import OrderMutations, OrderQueries
-from graphql_api.schema.posts import PostMutations, PostQueries
-from graphql_api.schema.products import ProductMutations, ProductQueries
+from graphql_api.schema.nodes import NodeQueries
+from graphql_api.schema.orders import Order, OrderMutations, OrderQueries
+from graphql_api.schema.posts import Post, PostMutations, PostQueries
+from graphql_api.schema.products import Product, ProductMutations, ProductQueries
 from graphql_api.schema.sessions import SessionMutations, SessionQueries
-from graphql_api.schema.users import UserMutations, UserQueries
+from graphql_api.schema.users import User, UserMutations, UserQueries
 
 Query = merge_types(
     "Query",
-    (UserQueries, PostQueries, ProductQueries, OrderQueries, SessionQueries, AnalyticsQueries),
+    (
+        NodeQueries,
+        UserQueries,
+        PostQueries,
+        ProductQueries,
+        OrderQueries,
+        SessionQueries,
+        AnalyticsQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -60,6 +69,7 @@ class APISchema(Schema):
 schema = APISchema(
     query=Query,
     mutation=Mutation,
+    types=[User, Post, Product, Order],
     extensions=[
         ClientErrors,
         lambda: CachedParsing(maxsize=512),

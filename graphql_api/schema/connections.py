@@ -1,11 +1,13 @@
 """Relay-style cursor connections (`edges { cursor node }`, `pageInfo`, `totalCount`)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from pymongo.asynchronous.collection import AsyncCollection
 
-from graphql_api.pagination import Page
+from graphql_api.pagination import ListQuery, Page, PageRequest, paginate
+from graphql_api.schema.context import Info
 
 NodeT = TypeVar("NodeT")
 
@@ -34,10 +36,10 @@ class Connection(Generic[NodeT]):
         description="How many items the whole list holds. Costs a count query: ask only if shown."
     )
     async def total_count(self) -> int:
-        return await self._page.collection.count_documents(self._page.filter)
+        return await self._page.count()
 
 
-def connection(page: Page, convert: Callable[[dict[str, Any]], NodeT]) -> Connection[NodeT]:
+def from_page(page: Page, convert: Callable[[dict[str, Any]], NodeT]) -> Connection[NodeT]:
     edges = [
         Edge(cursor=cursor, node=convert(document))
         for cursor, document in zip(page.cursors, page.documents, strict=True)
@@ -52,3 +54,17 @@ def connection(page: Page, convert: Callable[[dict[str, Any]], NodeT]) -> Connec
         ),
         _page=page,
     )
+
+
+async def connection(
+    info: Info,
+    collection: AsyncCollection,
+    query: ListQuery,
+    request: PageRequest,
+    convert: Callable[[dict[str, Any]], NodeT],
+    projection: Mapping[str, Any] | None = None,
+) -> Connection[NodeT]:
+    page = await paginate(
+        collection, query, request, projection=projection, **info.context.page_limits()
+    )
+    return from_page(page, convert)

@@ -7,6 +7,7 @@ import strawberry
 from bson import ObjectId
 
 from graphql_api.schema.context import Info
+from graphql_api.schema.relay import parse_id
 from graphql_api.schema.scalars import to_id
 from graphql_api.schema.users import User
 from graphql_api.services import credits as service
@@ -67,12 +68,16 @@ class CreditMutations:
     async def transfer_credits(self, input: TransferCreditsInput) -> CreditTransfer:
         return CreditTransfer.from_document(
             await service.transfer_credits(
-                from_user_id=input.from_user_id, to_user_id=input.to_user_id, amount=input.amount
+                from_user_id=parse_id(input.from_user_id, "User", "fromUserId"),
+                to_user_id=parse_id(input.to_user_id, "User", "toUserId"),
+                amount=input.amount,
             )
         )
 
     @strawberry.mutation(description="Give a user credits from the system.")
     async def grant_credits(self, input: GrantCreditsInput) -> CreditTransfer:
         return CreditTransfer.from_document(
-            await service.grant_credits(user_id=input.user_id, amount=input.amount)
+            await service.grant_credits(
+                user_id=parse_id(input.user_id, "User", "userId"), amount=input.amount
+            )
         )

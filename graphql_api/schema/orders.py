@@ -8,12 +8,31 @@ import strawberry
 from bson import ObjectId
 
 from graphql_api import models
-from graphql_api.schema.connections import Connection, connection
+from graphql_api.dataloaders import counts, grouped
+from graphql_api.pagination import PageRequest, count_related, paginate_related
+from graphql_api.schema.connections import Connection, connection, from_page
 from graphql_api.schema.context import Info, page_request
 from graphql_api.schema.products import Product
-from graphql_api.schema.scalars import to_decimal, to_id
+from graphql_api.schema.relay import Node, parse_id, parse_optional_id, to_global_id
+from graphql_api.schema.scalars import to_decimal
+from graphql_api.schema.selection import projection
 from graphql_api.schema.users import User
 from graphql_api.services import orders as service
+from graphql_api.services import users as users_service
+from graphql_api.services.orders import OrderSort as _OrderSort
+
+OrderSort = strawberry.enum(_OrderSort, name="OrderSort", description="Orders of order lists.")
+
+FIELDS = {
+    "id": (),
+    "databaseId": (),
+    "items": ("items",),
+    "total": ("total",),
+    "status": ("status",),
+    "createdAt": ("created_at",),
+    "updatedAt": ("updated_at",),
+    "user": ("user_id",),
+}
 
 OrderStatus = strawberry.enum(
     models.OrderStatus,
@@ -34,9 +53,9 @@ class LineItem:
         return Product.from_document(doc) if doc else None
 
 
-@strawberry.type
-class Order:
-    id: strawberry.ID
+@strawberry.type(description="A purchase of products by a user.")
+class Order(Node):
+    database_id: str = strawberry.field(description="The MongoDB ObjectId, as hex.")
     items: list[LineItem]
     total: Decimal
     status: OrderStatus
@@ -51,8 +70,10 @@ class Order:
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> "Order":
+        get = doc.get
         return cls(
-            id=to_id(doc["_id"]),
+            id=to_global_id("Order", doc["_id"]),
+            database_id=str(doc["_id"]),
             items=[
                 LineItem(
                     sku=item["sku"],
@@ -60,14 +81,22 @@ class Order:
                     quantity=item["quantity"],
                     unit_price=to_decimal(item["unit_price"]),
                 )
-                for item in doc["items"]
+                for item in get("items", ())
             ],
-            total=to_decimal(doc["total"]),
-            status=models.OrderStatus(doc["status"]),
-            created_at=doc["created_at"],
-            updated_at=doc["updated_at"],
-            user_id=doc["user_id"],
+            total=to_decimal(doc["total"]) if "total" in doc else None,
+            status=models.OrderStatus(doc["status"]) if "status" in doc else None,
+            created_at=get("created_at"),
+            updated_at=get("updated_at"),
+            user_id=get("user_id"),
         )
+
+
+@strawberry.input(description="Which orders to list. All conditions must hold.")
+class OrderFilter:
+    status: OrderStatus | None = None
+    user_id: strawberry.ID | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
 
 
 @strawberry.input
@@ -84,31 +113,76 @@ class PlaceOrderInput:
     )
 
 
+async def orders_of_user(
+    info: Info, user: User, sort: _OrderSort | None, request: PageRequest
+) -> Connection[Order]:
+    """`User.orders`, batched over all the users of the request."""
+    loaders = info.context.loaders
+    limits = info.context.page_limits()
+
+    async def load(ids: list[ObjectId], shape: tuple) -> dict:
+        request, sort, fields = shape
+        return await paginate_related(
+            users_service.collection(),
+            ids,
+            service.collection(),
+            "user_id",
+            service.orders_query(sort=sort),
+            request,
+            count=lambda owner: lambda: count.load(owner),
+            projection=dict(fields) if fields is not None else None,
+            **limits,
+        )
+
+    count = loaders.relation(
+        "order_count",
+        lambda: counts(lambda ids: count_related(service.collection(), "user_id", {}, ids)),
+    )
+    pages = loaders.relation("orders_of_user", lambda: grouped(load))
+    fields = projection(info, FIELDS)
+    shape = (
+        request,
+        sort or _OrderSort.NEWEST_FIRST,
+        tuple(sorted(fields.items())) if fields else None,
+    )
+    page = await pages.load((ObjectId(user.database_id), shape))
+    return from_page(page, Order.from_document)
+
+
 @strawberry.type
 class OrderQueries:
     @strawberry.field(description="An order by id, or null.")
-    async def order(self, id: strawberry.ID) -> Order | None:
-        doc = await service.get_order(id)
+    async def order(self, info: Info, id: strawberry.ID) -> Order | None:
+        doc = await info.context.loaders.order_by_id.load(parse_id(id, "Order"))
         return Order.from_document(doc) if doc else None
 
-    @strawberry.field(description="Orders, newest first, optionally by status and/or user.")
+    @strawberry.field(description="Orders, newest first unless `sort` says otherwise.")
     async def orders(
         self,
         info: Info,
-        status: OrderStatus | None = None,
-        user_id: strawberry.ID | None = None,
+        filter: OrderFilter | None = None,
+        sort: OrderSort = _OrderSort.NEWEST_FIRST,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Order]:
-        page = await service.list_orders(
-            page_request(first, after, last, before),
-            status=status,
-            user_id=user_id,
-            **info.context.page_limits(),
+        filter = filter or OrderFilter()
+        query = service.orders_query(
+            status=filter.status,
+            user_id=parse_optional_id(filter.user_id, "User", "userId"),
+            created_after=filter.created_after,
+            created_before=filter.created_before,
+            sort=sort,
         )
-        return connection(page, Order.from_document)
+        return await connection(
+            info,
+            service.collection(),
+            query,
+            page_request(first, after, last, before),
+            Order.from_document,
+            projection(info, FIELDS),
+        )
 
 
 @strawberry.type
@@ -119,11 +193,12 @@ class OrderMutations:
     )
     async def place_order(self, input: PlaceOrderInput) -> Order:
         items = [(item.sku, item.quantity) for item in input.items]
-        return Order.from_document(await service.place_order(user_id=input.user_id, items=items))
+        user_id = parse_id(input.user_id, "User", "userId")
+        return Order.from_document(await service.place_order(user_id=user_id, items=items))
 
     @strawberry.mutation(
         description="Move an order along its workflow (INVALID_STATUS_TRANSITION otherwise). "
         "Cancelling a pending or paid order puts its stock back."
     )
     async def update_order_status(self, id: strawberry.ID, status: OrderStatus) -> Order:
-        return Order.from_document(await service.change_status(id, status))
+        return Order.from_document(await service.change_status(parse_id(id, "Order"), status))

@@ -1,4 +1,4 @@
-"""Posts: drafts, publishing, published lists and full-text search."""
+"""Posts: drafts, publishing, filtered lists and full-text search."""
 
 from datetime import datetime
 from typing import Any
@@ -6,16 +6,36 @@ from typing import Any
 import strawberry
 from bson import ObjectId
 
-from graphql_api.schema.connections import Connection, connection
+from graphql_api.dataloaders import counts, grouped
+from graphql_api.pagination import PageRequest, count_related, paginate_related
+from graphql_api.schema.connections import Connection, connection, from_page
 from graphql_api.schema.context import Info, page_request
-from graphql_api.schema.scalars import to_id
+from graphql_api.schema.relay import Node, parse_id, parse_optional_id, to_global_id
+from graphql_api.schema.selection import projection
 from graphql_api.schema.users import User, given
 from graphql_api.services import posts as service
+from graphql_api.services import users as users_service
+from graphql_api.services.posts import PostSort as _PostSort
+
+PostSort = strawberry.enum(_PostSort, name="PostSort", description="Orders of post lists.")
+
+FIELDS = {
+    "id": (),
+    "databaseId": (),
+    "title": ("title",),
+    "content": ("content",),
+    "tags": ("tags",),
+    "published": ("published",),
+    "createdAt": ("created_at",),
+    "updatedAt": ("updated_at",),
+    "publishedAt": ("published_at",),
+    "author": ("author_id",),
+}
 
 
 @strawberry.type(description="A blog post. Drafts have `published: false`.")
-class Post:
-    id: strawberry.ID
+class Post(Node):
+    database_id: str = strawberry.field(description="The MongoDB ObjectId, as hex.")
     title: str
     content: str
     tags: list[str]
@@ -32,17 +52,28 @@ class Post:
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> "Post":
+        get = doc.get
         return cls(
-            id=to_id(doc["_id"]),
-            title=doc["title"],
-            content=doc["content"],
-            tags=doc.get("tags", []),
-            published=doc["published"],
-            created_at=doc["created_at"],
-            updated_at=doc["updated_at"],
-            published_at=doc.get("published_at"),
-            author_id=doc["author_id"],
+            id=to_global_id("Post", doc["_id"]),
+            database_id=str(doc["_id"]),
+            title=get("title"),
+            content=get("content"),
+            tags=get("tags", []),
+            published=get("published"),
+            created_at=get("created_at"),
+            updated_at=get("updated_at"),
+            published_at=get("published_at"),
+            author_id=get("author_id"),
         )
+
+
+@strawberry.input(description="Which published posts to list. All conditions must hold.")
+class PostFilter:
+    author_id: strawberry.ID | None = None
+    tag: str | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Words that must all appear in the title or content."
+    )
 
 
 @strawberry.type(description="A search result: the post and how well it matched.")
@@ -67,32 +98,82 @@ class UpdatePostInput:
     tags: list[str] | None = strawberry.UNSET
 
 
+async def posts_of_author(
+    info: Info, author: User, sort: _PostSort | None, request: PageRequest
+) -> Connection[Post]:
+    """`User.posts`, batched over all the users of the request."""
+    loaders = info.context.loaders
+    limits = info.context.page_limits()
+
+    async def load(ids: list[ObjectId], shape: tuple) -> dict:
+        request, sort, fields = shape
+        return await paginate_related(
+            users_service.collection(),
+            ids,
+            service.collection(),
+            "author_id",
+            service.posts_query(sort=sort),
+            request,
+            count=lambda author: lambda: count.load(author),
+            projection=dict(fields) if fields is not None else None,
+            **limits,
+        )
+
+    count = loaders.relation(
+        "published_post_count",
+        lambda: counts(
+            lambda ids: count_related(service.collection(), "author_id", {"published": True}, ids)
+        ),
+    )
+    pages = loaders.relation("published_posts_of_author", lambda: grouped(load))
+    # Authors are grouped by everything that shapes their page: one query per shape.
+    fields = projection(info, FIELDS)
+    shape = (
+        request,
+        sort or _PostSort.NEWEST_FIRST,
+        tuple(sorted(fields.items())) if fields else None,
+    )
+    page = await pages.load((ObjectId(author.database_id), shape))
+    return from_page(page, Post.from_document)
+
+
 @strawberry.type
 class PostQueries:
     @strawberry.field(description="A post by id, or null if there is none.")
-    async def post(self, id: strawberry.ID) -> Post | None:
-        doc = await service.get_post(id)
+    async def post(self, info: Info, id: strawberry.ID) -> Post | None:
+        doc = await info.context.loaders.post_by_id.load(parse_id(id, "Post"))
         return Post.from_document(doc) if doc else None
 
-    @strawberry.field(description="Published posts, newest first; optionally one author's.")
+    @strawberry.field(description="Published posts, newest first unless `sort` says otherwise.")
     async def posts(
         self,
         info: Info,
-        author_id: strawberry.ID | None = None,
+        filter: PostFilter | None = None,
+        sort: PostSort = _PostSort.NEWEST_FIRST,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Post]:
-        page = await service.list_published_posts(
-            page_request(first, after, last, before),
-            author_id=author_id,
-            **info.context.page_limits(),
+        filter = filter or PostFilter()
+        query = service.posts_query(
+            author_id=parse_optional_id(filter.author_id, "User", "authorId"),
+            tag=filter.tag,
+            search=filter.search,
+            use_text_index=info.context.database.capabilities.text_search,
+            sort=sort,
         )
-        return connection(page, Post.from_document)
+        return await connection(
+            info,
+            service.collection(),
+            query,
+            page_request(first, after, last, before),
+            Post.from_document,
+            projection(info, FIELDS),
+        )
 
     @strawberry.field(
-        description="Published posts matching the words of `query`, most relevant first. "
+        description="Published posts matching any word of `query`, most relevant first. "
         "Uses MongoDB's text index where the server has one; otherwise (the embedded "
         "server) a whole-word match on title and content, title matches weighing 3x."
     )
@@ -110,7 +191,7 @@ class PostMutations:
     async def create_post(self, input: CreatePostInput) -> Post:
         return Post.from_document(
             await service.create_post(
-                author_id=input.author_id,
+                author_id=parse_id(input.author_id, "User", "authorId"),
                 title=input.title,
                 content=input.content,
                 tags=input.tags,
@@ -120,13 +201,13 @@ class PostMutations:
 
     @strawberry.mutation
     async def update_post(self, id: strawberry.ID, input: UpdatePostInput) -> Post:
-        return Post.from_document(await service.update_post(id, given(input)))
+        return Post.from_document(await service.update_post(parse_id(id, "Post"), given(input)))
 
     @strawberry.mutation(description="Publish a draft; publishing again changes nothing.")
     async def publish_post(self, id: strawberry.ID) -> Post:
-        return Post.from_document(await service.publish_post(id))
+        return Post.from_document(await service.publish_post(parse_id(id, "Post")))
 
     @strawberry.mutation(description="Delete a post for good. Returns its id.")
     async def delete_post(self, id: strawberry.ID) -> strawberry.ID:
-        await service.delete_post(id)
+        await service.delete_post(parse_id(id, "Post"))
         return id

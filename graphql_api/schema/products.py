@@ -8,14 +8,33 @@ import strawberry
 
 from graphql_api.schema.connections import Connection, connection
 from graphql_api.schema.context import Info, page_request
-from graphql_api.schema.scalars import to_decimal, to_id
+from graphql_api.schema.relay import Node, to_global_id
+from graphql_api.schema.scalars import to_decimal
+from graphql_api.schema.selection import projection
 from graphql_api.schema.users import given
 from graphql_api.services import products as service
+from graphql_api.services.products import ProductSort as _ProductSort
+
+ProductSort = strawberry.enum(
+    _ProductSort, name="ProductSort", description="Orders of the product list."
+)
+
+FIELDS = {
+    "id": (),
+    "databaseId": (),
+    "sku": ("sku",),
+    "name": ("name",),
+    "category": ("category",),
+    "price": ("price",),
+    "stock": ("stock",),
+    "createdAt": ("created_at",),
+    "updatedAt": ("updated_at",),
+}
 
 
 @strawberry.type(description="Something for sale. `sku` is its unique, upper-case code.")
-class Product:
-    id: strawberry.ID
+class Product(Node):
+    database_id: str = strawberry.field(description="The MongoDB ObjectId, as hex.")
     sku: str
     name: str
     category: str
@@ -26,16 +45,28 @@ class Product:
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> "Product":
+        get = doc.get
         return cls(
-            id=to_id(doc["_id"]),
-            sku=doc["sku"],
-            name=doc["name"],
-            category=doc["category"],
-            price=to_decimal(doc["price"]),
-            stock=doc["stock"],
-            created_at=doc["created_at"],
-            updated_at=doc["updated_at"],
+            id=to_global_id("Product", doc["_id"]),
+            database_id=str(doc["_id"]),
+            sku=get("sku"),
+            name=get("name"),
+            category=get("category"),
+            price=to_decimal(doc["price"]) if "price" in doc else None,
+            stock=get("stock"),
+            created_at=get("created_at"),
+            updated_at=get("updated_at"),
         )
+
+
+@strawberry.input(description="Which products to list. All conditions must hold.")
+class ProductFilter:
+    category: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = strawberry.field(
+        default=None, description="true: stock above 0; false: sold out."
+    )
 
 
 @strawberry.input
@@ -58,28 +89,37 @@ class UpdateProductInput:
 @strawberry.type
 class ProductQueries:
     @strawberry.field(description="A product by sku (any case), or null.")
-    async def product(self, sku: str) -> Product | None:
-        doc = await service.get_product(sku)
+    async def product(self, info: Info, sku: str) -> Product | None:
+        doc = await info.context.loaders.product_by_sku.load(service.normalise_sku(sku))
         return Product.from_document(doc) if doc else None
 
-    @strawberry.field(description="Products, cheapest first, optionally filtered.")
+    @strawberry.field(description="Products, cheapest first unless `sort` says otherwise.")
     async def products(
         self,
         info: Info,
-        category: str | None = None,
-        max_price: Decimal | None = None,
+        filter: ProductFilter | None = None,
+        sort: ProductSort = _ProductSort.PRICE_ASC,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Product]:
-        page = await service.list_products(
-            page_request(first, after, last, before),
-            category=category,
-            max_price=max_price,
-            **info.context.page_limits(),
+        filter = filter or ProductFilter()
+        query = service.products_query(
+            category=filter.category,
+            min_price=filter.min_price,
+            max_price=filter.max_price,
+            in_stock=filter.in_stock,
+            sort=sort,
         )
-        return connection(page, Product.from_document)
+        return await connection(
+            info,
+            service.collection(),
+            query,
+            page_request(first, after, last, before),
+            Product.from_document,
+            projection(info, FIELDS),
+        )
 
 
 @strawberry.type

@@ -6,7 +6,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from graphql_api.schema.scalars import to_id
+from graphql_api.schema.relay import parse_optional_id, to_global_id
 from graphql_api.services import sessions as service
 
 
@@ -23,7 +23,7 @@ class Session:
     def from_document(cls, doc: dict[str, Any]) -> "Session":
         return cls(
             key=doc["key"],
-            user_id=to_id(doc["user_id"]) if doc.get("user_id") else None,
+            user_id=to_global_id("User", doc["user_id"]) if doc.get("user_id") else None,
             data=doc.get("data", {}),
             created_at=doc["created_at"],
             updated_at=doc["updated_at"],
@@ -58,6 +58,6 @@ class SessionMutations:
                 key=input.key,
                 data=input.data,
                 ttl_seconds=input.ttl_seconds,
-                user_id=input.user_id,
+                user_id=parse_optional_id(input.user_id, "User", "userId"),
             )
         )

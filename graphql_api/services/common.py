@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from beanie import Document
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from graphql_api.errors import Conflict
+from graphql_api.errors import BadUserInput, Conflict
 
 T = TypeVar("T")
 
@@ -43,3 +44,22 @@ def conflict(error: DuplicateKeyError, fields_by_index: dict[str, str], what: st
     if field is None:
         return Conflict(f"This {what} conflicts with an existing one.")
     return Conflict(f"A {what} with this {field} already exists.", field=field)
+
+
+def date_range(after: datetime | None, before: datetime | None) -> dict[str, datetime]:
+    """A `created_at` condition: strictly after `after`, strictly before `before`."""
+    bounds: dict[str, datetime] = {}
+    if after is not None:
+        bounds["$gt"] = _utc(after, "createdAfter")
+    if before is not None:
+        bounds["$lt"] = _utc(before, "createdBefore")
+    return bounds
+
+
+def _utc(value: datetime, argument: str) -> datetime:
+    if value.tzinfo is None:
+        raise BadUserInput(
+            f"`{argument}` needs a time zone offset, e.g. 2026-01-31T00:00:00Z.",
+            argument=argument,
+        )
+    return value.astimezone(UTC)

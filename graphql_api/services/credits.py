@@ -10,7 +10,6 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from graphql_api.errors import BadUserInput, InsufficientCredits, NotFound
 from graphql_api.models import CreditTransfer, User, utcnow
 from graphql_api.services.common import in_transaction
-from graphql_api.validation import parse_object_id
 
 MAX_AMOUNT = 1_000_000_000
 
@@ -24,15 +23,16 @@ def _check_amount(amount: int) -> None:
         raise BadUserInput(f"`amount` must be between 1 and {MAX_AMOUNT}.", argument="amount")
 
 
-async def transfer_credits(*, from_user_id: str, to_user_id: str, amount: int) -> dict[str, Any]:
+async def transfer_credits(
+    *, from_user_id: ObjectId, to_user_id: ObjectId, amount: int
+) -> dict[str, Any]:
     """Debit, credit and record in one transaction: all or nothing.
 
     The debit is conditional on the balance (`credits >= amount`), so no
     interleaving of transfers can take a balance below zero; transient
     transaction errors are retried by `in_transaction`.
     """
-    sender = parse_object_id(from_user_id, "fromUserId")
-    recipient = parse_object_id(to_user_id, "toUserId")
+    sender, recipient = from_user_id, to_user_id
     _check_amount(amount)
     if sender == recipient:
         raise BadUserInput("Cannot transfer credits to the same user.", argument="toUserId")
@@ -49,33 +49,33 @@ async def transfer_credits(*, from_user_id: str, to_user_id: str, amount: int) -
                 {"_id": sender, "is_active": True}, {"credits": 1}, session=session
             )
             if user is None:
-                raise NotFound(f"No active user with id {from_user_id}.", argument="fromUserId")
+                raise NotFound("No active user with this id.", argument="fromUserId")
             raise InsufficientCredits(
                 f"Balance is {user['credits']} credits, {amount} requested.",
                 balance=user["credits"],
                 requested=amount,
             )
-        await _credit(recipient, amount, now, session, to_user_id)
+        await _credit(recipient, amount, now, session, "toUserId")
         return await _record(sender, recipient, amount, now, session)
 
     return await in_transaction(User, move)
 
 
-async def grant_credits(*, user_id: str, amount: int) -> dict[str, Any]:
+async def grant_credits(*, user_id: ObjectId, amount: int) -> dict[str, Any]:
     """Give credits from the system (no sender), recorded in the ledger."""
-    recipient = parse_object_id(user_id, "userId")
+    recipient = user_id
     _check_amount(amount)
 
     async def grant(session: AsyncClientSession) -> dict[str, Any]:
         now = utcnow()
-        await _credit(recipient, amount, now, session, user_id)
+        await _credit(recipient, amount, now, session, "userId")
         return await _record(None, recipient, amount, now, session)
 
     return await in_transaction(User, grant)
 
 
 async def _credit(
-    recipient: ObjectId, amount: int, now: Any, session: AsyncClientSession, raw_id: str
+    recipient: ObjectId, amount: int, now: Any, session: AsyncClientSession, argument: str
 ) -> None:
     credited = await _users().update_one(
         {"_id": recipient, "is_active": True},
@@ -83,7 +83,7 @@ async def _credit(
         session=session,
     )
     if not credited.matched_count:
-        raise NotFound(f"No active user with id {raw_id}.", argument="toUserId")
+        raise NotFound("No active user with this id.", argument=argument)
 
 
 async def _record(

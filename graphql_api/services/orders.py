@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -20,20 +22,54 @@ from graphql_api.models import (
     User,
     utcnow,
 )
-from graphql_api.pagination import Page, PageRequest, paginate
-from graphql_api.services.common import in_transaction
+from graphql_api.pagination import ListQuery
+from graphql_api.services.common import date_range, in_transaction
 from graphql_api.services.products import normalise_sku
-from graphql_api.validation import build, parse_object_id
+from graphql_api.validation import build
 
-NEWEST_FIRST = [("created_at", -1), ("_id", -1)]
 MAX_LINE_ITEMS = 100
 MAX_QUANTITY = 10_000
 # Orders leaving these statuses for `cancelled` give their stock back.
 _RESTOCK_ON_CANCEL = {OrderStatus.PENDING, OrderStatus.PAID}
 
 
-def _orders():
+class OrderSort(Enum):
+    NEWEST_FIRST = (("created_at", -1), ("_id", -1))
+    OLDEST_FIRST = (("created_at", 1), ("_id", 1))
+
+
+def collection():
     return Order.get_pymongo_collection()
+
+
+_orders = collection
+
+
+def orders_query(
+    *,
+    status: OrderStatus | None = None,
+    user_id: ObjectId | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    sort: OrderSort = OrderSort.NEWEST_FIRST,
+) -> ListQuery:
+    """A user's orders walk (user_id, created_at) and check the status on the
+    way (one user has few orders); otherwise (status, created_at) or (created_at)."""
+    filter: dict[str, Any] = {}
+    index = "newest"
+    residual: tuple[str, ...] = ()
+    if user_id is not None:
+        filter["user_id"] = user_id
+        index = "user_newest"
+    if status is not None:
+        filter["status"] = status.value
+        if user_id is None:
+            index = "status_newest"
+        else:
+            residual = ("status",)
+    if created := date_range(created_after, created_before):
+        filter["created_at"] = created
+    return ListQuery(filter, sort.value, index, residual)
 
 
 def _products():
@@ -59,19 +95,19 @@ def _quantities(items: list[tuple[str, int]]) -> Counter[str]:
     return quantities
 
 
-async def place_order(*, user_id: str, items: list[tuple[str, int]]) -> dict[str, Any]:
+async def place_order(*, user_id: ObjectId, items: list[tuple[str, int]]) -> dict[str, Any]:
     """Take the stock and insert the order in one transaction: all or nothing.
 
     Each product's stock is decremented only if enough is left (a conditional
     `$inc`), so concurrent orders can never oversell; if any line fails the
     transaction aborts and no stock moves.
     """
-    user = parse_object_id(user_id, "userId")
+    user = user_id
     quantities = _quantities(items)
     if not await User.get_pymongo_collection().count_documents(
         {"_id": user, "is_active": True}, limit=1
     ):
-        raise NotFound(f"No active user with id {user_id}.", argument="userId")
+        raise NotFound("No active user with this id.", argument="userId")
 
     async def take_stock_and_insert(session: AsyncClientSession) -> dict[str, Any]:
         now = utcnow()
@@ -112,39 +148,17 @@ async def place_order(*, user_id: str, items: list[tuple[str, int]]) -> dict[str
     return await in_transaction(Order, take_stock_and_insert)
 
 
-async def get_order(order_id: str) -> dict[str, Any] | None:
-    return await _orders().find_one({"_id": parse_object_id(order_id)})
-
-
-async def list_orders(
-    page: PageRequest,
-    *,
-    status: OrderStatus | None,
-    user_id: str | None,
-    default_size: int,
-    max_size: int,
-) -> Page:
-    filter: dict[str, Any] = {}
-    if status is not None:
-        filter["status"] = status.value
-    if user_id is not None:
-        filter["user_id"] = parse_object_id(user_id, "userId")
-    return await paginate(
-        _orders(), filter, NEWEST_FIRST, page, default_size=default_size, max_size=max_size
-    )
-
-
-async def change_status(order_id: str, status: OrderStatus) -> dict[str, Any]:
+async def change_status(order_id: ObjectId, status: OrderStatus) -> dict[str, Any]:
     """Move an order along ALLOWED_TRANSITIONS.
 
     The update is conditional on the status it was checked against, so two
     concurrent changes cannot both apply (no lost write); cancelling gives the
     stock back in the same transaction.
     """
-    oid = parse_object_id(order_id)
+    oid = order_id
     order = await _orders().find_one({"_id": oid}, {"status": 1, "items": 1})
     if order is None:
-        raise NotFound(f"No order with id {order_id}.")
+        raise NotFound("No such order.")
     current = OrderStatus(order["status"])
     if status not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"

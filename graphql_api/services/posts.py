@@ -4,31 +4,91 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 
 from graphql_api.errors import BadUserInput, NotFound
 from graphql_api.models import Post, User, utcnow
-from graphql_api.pagination import Page, PageRequest, paginate
-from graphql_api.validation import build, parse_object_id, validate_fields
+from graphql_api.pagination import ListQuery
+from graphql_api.validation import build, validate_fields
 
-NEWEST_FIRST = [("created_at", -1), ("_id", -1)]
 MAX_SEARCH_WORDS = 10
 
 
-def _collection():
+class PostSort(Enum):
+    NEWEST_FIRST = (("created_at", -1), ("_id", -1))
+    OLDEST_FIRST = (("created_at", 1), ("_id", 1))
+
+
+def collection():
     return Post.get_pymongo_collection()
 
 
+def search_words(text: str, argument: str = "search") -> list[str]:
+    words = list(dict.fromkeys(re.findall(r"\w+", text.lower())))[:MAX_SEARCH_WORDS]
+    if not words:
+        raise BadUserInput("Search needs at least one word.", argument=argument)
+    return words
+
+
+def posts_query(
+    *,
+    published: bool = True,
+    author_id: ObjectId | None = None,
+    tag: str | None = None,
+    search: str | None = None,
+    use_text_index: bool = False,
+    sort: PostSort = PostSort.NEWEST_FIRST,
+) -> ListQuery:
+    """Posts in `sort` order; each combination names the index that serves it.
+
+    An author's posts are walked on (author_id, published, created_at) with a
+    tag checked on the way (authors have few posts); otherwise a tag uses
+    (tags, published, created_at). Search words must all appear: `$text` with
+    quoted words on MongoDB; on servers without a text index a whole-word
+    regex, checked on the posts the index yields, newest first.
+    """
+    filter: dict[str, Any] = {"published": published}
+    residual: list[str] = []
+    index = "published_newest"
+    if author_id is not None:
+        filter["author_id"] = author_id
+        index = "author_published_newest"
+    if tag is not None:
+        filter["tags"] = validate_fields(Post, {"tags": [tag]})["tags"][0]
+        if author_id is None:
+            index = "tag_published_newest"
+        else:
+            residual.append("tags")
+    if search is not None:
+        words = search_words(search)
+        if use_text_index:
+            filter["$text"] = {"$search": " ".join(f'"{word}"' for word in words)}
+        else:
+            filter["$and"] = [
+                {
+                    "$or": [
+                        {name: {"$regex": rf"\b{re.escape(word)}\b", "$options": "i"}}
+                        for name in ("title", "content")
+                    ]
+                }
+                for word in words
+            ]
+            residual.append("$and")
+    return ListQuery(filter, sort.value, index, tuple(residual))
+
+
 async def create_post(
-    *, author_id: str, title: str, content: str, tags: list[str], published: bool
+    *, author_id: ObjectId, title: str, content: str, tags: list[str], published: bool
 ) -> dict[str, Any]:
-    author = parse_object_id(author_id, "authorId")
+    author = author_id
     if not await User.get_pymongo_collection().count_documents(
         {"_id": author, "is_active": True}, limit=1
     ):
-        raise NotFound(f"No active user with id {author_id}.", argument="authorId")
+        raise NotFound("No active user with this id.", argument="authorId")
     now = utcnow()
     post = build(
         Post,
@@ -45,22 +105,18 @@ async def create_post(
     return post.model_dump(by_alias=True)
 
 
-async def get_post(post_id: str) -> dict[str, Any] | None:
-    return await _collection().find_one({"_id": parse_object_id(post_id)})
-
-
-async def update_post(post_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+async def update_post(post_id: ObjectId, changes: dict[str, Any]) -> dict[str, Any]:
     values = validate_fields(Post, changes)
     if "tags" in values:
         values["tags"] = list(dict.fromkeys(values["tags"]))
     return await _update(post_id, {"$set": {**values, "updated_at": utcnow()}})
 
 
-async def publish_post(post_id: str) -> dict[str, Any]:
+async def publish_post(post_id: ObjectId) -> dict[str, Any]:
     """Publish a draft; publishing a published post changes nothing."""
-    oid = parse_object_id(post_id)
+    oid = post_id
     now = utcnow()
-    post = await _collection().find_one_and_update(
+    post = await collection().find_one_and_update(
         {"_id": oid, "published": False},
         {"$set": {"published": True, "published_at": now, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
@@ -68,21 +124,10 @@ async def publish_post(post_id: str) -> dict[str, Any]:
     return post or await _existing(post_id)
 
 
-async def delete_post(post_id: str) -> None:
-    result = await _collection().delete_one({"_id": parse_object_id(post_id)})
+async def delete_post(post_id: ObjectId) -> None:
+    result = await collection().delete_one({"_id": post_id})
     if not result.deleted_count:
-        raise NotFound(f"No post with id {post_id}.")
-
-
-async def list_published_posts(
-    page: PageRequest, *, author_id: str | None, default_size: int, max_size: int
-) -> Page:
-    filter: dict[str, Any] = {"published": True}
-    if author_id is not None:
-        filter["author_id"] = parse_object_id(author_id, "authorId")
-    return await paginate(
-        _collection(), filter, NEWEST_FIRST, page, default_size=default_size, max_size=max_size
-    )
+        raise NotFound("No such post.")
 
 
 @dataclass
@@ -101,16 +146,14 @@ async def search_posts(text: str, *, limit: int, use_text_index: bool) -> list[S
     match, ties broken by recency. Slower and with no stemming, but it finds
     the same posts for whole words.
     """
-    words = list(dict.fromkeys(re.findall(r"\w+", text.lower())))[:MAX_SEARCH_WORDS]
-    if not words:
-        raise BadUserInput("Search needs at least one word.", argument="query")
+    words = search_words(text, "query")
     if use_text_index:
         return await _search_with_text_index(words, limit)
     return await _search_with_regex(words, limit)
 
 
 async def _search_with_text_index(words: list[str], limit: int) -> list[SearchHit]:
-    cursor = _collection().find(
+    cursor = collection().find(
         {"$text": {"$search": " ".join(words)}, "published": True},
         {"score": {"$meta": "textScore"}},
         sort=[("score", {"$meta": "textScore"}), ("created_at", -1)],
@@ -141,21 +184,21 @@ async def _search_with_regex(words: list[str], limit: int) -> list[SearchHit]:
         {"$sort": {"score": -1, "created_at": -1, "_id": -1}},
         {"$limit": limit},
     ]
-    cursor = await _collection().aggregate(pipeline)
+    cursor = await collection().aggregate(pipeline, hint="published_newest")
     return [SearchHit(post, float(post.pop("score"))) async for post in cursor]
 
 
-async def _update(post_id: str, update: dict[str, Any]) -> dict[str, Any]:
-    post = await _collection().find_one_and_update(
-        {"_id": parse_object_id(post_id)}, update, return_document=ReturnDocument.AFTER
+async def _update(post_id: ObjectId, update: dict[str, Any]) -> dict[str, Any]:
+    post = await collection().find_one_and_update(
+        {"_id": post_id}, update, return_document=ReturnDocument.AFTER
     )
     if post is None:
-        raise NotFound(f"No post with id {post_id}.")
+        raise NotFound("No such post.")
     return post
 
 
-async def _existing(post_id: str) -> dict[str, Any]:
-    post = await get_post(post_id)
+async def _existing(post_id: ObjectId) -> dict[str, Any]:
+    post = await collection().find_one({"_id": post_id})
     if post is None:
-        raise NotFound(f"No post with id {post_id}.")
+        raise NotFound("No such post.")
     return post

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from bson import Decimal128
@@ -11,16 +12,49 @@ from pymongo.errors import DuplicateKeyError
 
 from graphql_api.errors import NotFound
 from graphql_api.models import Product, utcnow
-from graphql_api.pagination import Page, PageRequest, paginate
+from graphql_api.pagination import ListQuery
 from graphql_api.services.common import conflict
 from graphql_api.validation import build, validate_fields
 
-CHEAPEST_FIRST = [("price", 1), ("_id", 1)]
 _UNIQUE_FIELDS = {"sku_unique": "sku"}
 
 
-def _collection():
+class ProductSort(Enum):
+    PRICE_ASC = (("price", 1), ("_id", 1))
+    PRICE_DESC = (("price", -1), ("_id", -1))
+
+
+def collection():
     return Product.get_pymongo_collection()
+
+
+def products_query(
+    *,
+    category: str | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock: bool | None = None,
+    sort: ProductSort = ProductSort.PRICE_ASC,
+) -> ListQuery:
+    """Served by (category, price) or (price); stock is checked on the way
+    (most products are in stock, so an index on it would not narrow much)."""
+    filter: dict[str, Any] = {}
+    index = "price"
+    if category is not None:
+        filter["category"] = validate_fields(Product, {"category": category})["category"]
+        index = "category_price"
+    price: dict[str, Decimal128] = {}
+    if min_price is not None:
+        price["$gte"] = Decimal128(min_price)
+    if max_price is not None:
+        price["$lte"] = Decimal128(max_price)
+    if price:
+        filter["price"] = price
+    residual: tuple[str, ...] = ()
+    if in_stock is not None:
+        filter["stock"] = {"$gt": 0} if in_stock else 0
+        residual = ("stock",)
+    return ListQuery(filter, sort.value, index, residual)
 
 
 def normalise_sku(sku: str) -> str:
@@ -38,16 +72,12 @@ async def create_product(
     return product.model_dump(by_alias=True)
 
 
-async def get_product(sku: str) -> dict[str, Any] | None:
-    return await _collection().find_one({"sku": normalise_sku(sku)})
-
-
 async def update_product(sku: str, changes: dict[str, Any]) -> dict[str, Any]:
     key = normalise_sku(sku)
     values = validate_fields(Product, changes)
     if "price" in values:
         values["price"] = Decimal128(values["price"])
-    product = await _collection().find_one_and_update(
+    product = await collection().find_one_and_update(
         {"sku": key},
         {"$set": {**values, "updated_at": utcnow()}},
         return_document=ReturnDocument.AFTER,
@@ -59,24 +89,6 @@ async def update_product(sku: str, changes: dict[str, Any]) -> dict[str, Any]:
 
 async def delete_product(sku: str) -> None:
     key = normalise_sku(sku)
-    result = await _collection().delete_one({"sku": key})
+    result = await collection().delete_one({"sku": key})
     if not result.deleted_count:
         raise NotFound(f"No product with sku {key}.", argument="sku")
-
-
-async def list_products(
-    page: PageRequest,
-    *,
-    category: str | None,
-    max_price: Decimal | None,
-    default_size: int,
-    max_size: int,
-) -> Page:
-    filter: dict[str, Any] = {}
-    if category is not None:
-        filter["category"] = validate_fields(Product, {"category": category})["category"]
-    if max_price is not None:
-        filter["price"] = {"$lte": Decimal128(max_price)}
-    return await paginate(
-        _collection(), filter, CHEAPEST_FIRST, page, default_size=default_size, max_size=max_size
-    )

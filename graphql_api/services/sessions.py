@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from graphql_api.errors import BadUserInput, NotFound
 from graphql_api.models import Session, User, utcnow
-from graphql_api.validation import parse_object_id, validate_fields
+from graphql_api.validation import validate_fields
 
 MAX_TTL_SECONDS = 30 * 24 * 3600
 
@@ -20,7 +21,7 @@ def _collection():
 
 
 async def upsert_session(
-    *, key: str, data: dict[str, Any], ttl_seconds: int, user_id: str | None
+    *, key: str, data: dict[str, Any], ttl_seconds: int, user_id: ObjectId | None
 ) -> dict[str, Any]:
     """Create or replace the data of session `key` and push its expiry forward.
 
@@ -43,10 +44,9 @@ async def upsert_session(
     if user_id is None:
         on_insert["user_id"] = None
     else:
-        user = parse_object_id(user_id, "userId")
-        if not await User.get_pymongo_collection().count_documents({"_id": user}, limit=1):
-            raise NotFound(f"No user with id {user_id}.", argument="userId")
-        changes["user_id"] = user
+        if not await User.get_pymongo_collection().count_documents({"_id": user_id}, limit=1):
+            raise NotFound("No user with this id.", argument="userId")
+        changes["user_id"] = user_id
     update = {"$set": changes, "$setOnInsert": on_insert}
     # An expired session the TTL monitor has not removed yet is gone for us:
     # writing to its key starts a new session rather than reviving the old one.

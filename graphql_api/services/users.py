@@ -1,24 +1,50 @@
-"""Accounts: sign-up, profile, soft deactivation."""
+"""Accounts: sign-up, profile, soft deactivation, the user directory."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import Enum
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from graphql_api.errors import NotFound
-from graphql_api.models import User, utcnow
-from graphql_api.pagination import Page, PageRequest, paginate
-from graphql_api.services.common import conflict
-from graphql_api.validation import build, parse_object_id, validate_fields
+from graphql_api.models import Role, User, utcnow
+from graphql_api.pagination import ListQuery
+from graphql_api.services.common import conflict, date_range
+from graphql_api.validation import build, validate_fields
 
 _UNIQUE_FIELDS = {"username_unique": "username", "email_unique": "email"}
-NEWEST_FIRST = [("created_at", -1), ("_id", -1)]
 
 
-def _collection():
+class UserSort(Enum):
+    NEWEST_FIRST = (("created_at", -1), ("_id", -1))
+    OLDEST_FIRST = (("created_at", 1), ("_id", 1))
+
+
+def collection():
     return User.get_pymongo_collection()
+
+
+def users_query(
+    *,
+    is_active: bool = True,
+    role: Role | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    sort: UserSort = UserSort.NEWEST_FIRST,
+) -> ListQuery:
+    """Served by (is_active, created_at) or, with a role, (is_active, roles, created_at)."""
+    filter: dict[str, Any] = {"is_active": is_active}
+    index = "active_newest"
+    if role is not None:
+        filter["roles"] = role.value
+        index = "active_role_newest"
+    if created := date_range(created_after, created_before):
+        filter["created_at"] = created
+    return ListQuery(filter, sort.value, index)
 
 
 async def sign_up(*, username: str, email: str) -> dict[str, Any]:
@@ -30,51 +56,34 @@ async def sign_up(*, username: str, email: str) -> dict[str, Any]:
     return user.model_dump(by_alias=True)
 
 
-async def get_user(user_id: str) -> dict[str, Any] | None:
-    return await _collection().find_one({"_id": parse_object_id(user_id)})
-
-
-async def list_active_users(page: PageRequest, *, default_size: int, max_size: int) -> Page:
-    return await paginate(
-        _collection(),
-        {"is_active": True},
-        NEWEST_FIRST,
-        page,
-        default_size=default_size,
-        max_size=max_size,
-    )
-
-
-async def update_profile(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    oid = parse_object_id(user_id)
+async def update_profile(user_id: ObjectId, changes: dict[str, Any]) -> dict[str, Any]:
     values = validate_fields(User, changes)
     if "email" in values:
         values["email"] = values["email"].lower()
     try:
-        user = await _collection().find_one_and_update(
-            {"_id": oid},
+        user = await collection().find_one_and_update(
+            {"_id": user_id},
             {"$set": {**values, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )
     except DuplicateKeyError as error:
         raise conflict(error, _UNIQUE_FIELDS, "user") from None
     if user is None:
-        raise NotFound(f"No user with id {user_id}.")
+        raise NotFound("No such user.")
     return user
 
 
-async def deactivate_user(user_id: str) -> dict[str, Any]:
+async def deactivate_user(user_id: ObjectId) -> dict[str, Any]:
     """Soft delete: the document stays (orders and posts point at it)."""
-    oid = parse_object_id(user_id)
     now = utcnow()
-    user = await _collection().find_one_and_update(
-        {"_id": oid, "is_active": True},
+    user = await collection().find_one_and_update(
+        {"_id": user_id, "is_active": True},
         {"$set": {"is_active": False, "deactivated_at": now, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
     )
     if user is None:
         # Already deactivated (idempotent) or unknown.
-        user = await _collection().find_one({"_id": oid})
+        user = await collection().find_one({"_id": user_id})
         if user is None:
-            raise NotFound(f"No user with id {user_id}.")
+            raise NotFound("No such user.")
     return user

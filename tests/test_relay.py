@@ -1,0 +1,134 @@
+"""Relay conventions: global ids, node/nodes, cursor connections in both directions."""
+
+import base64
+
+from bson import ObjectId
+
+from tests.factories import create_post, create_product, place_order, sign_up
+
+NODE = """query($id: ID!) { node(id: $id) { __typename id
+  ... on User { username } ... on Post { title }
+  ... on Product { sku } ... on Order { total } } }"""
+
+
+async def test_global_ids_name_their_type_and_refetch_through_node(gql):
+    user = await sign_up(gql)
+    post = await create_post(gql, user["id"], title="Hello")
+    product = await create_product(gql, sku="NODE-1")
+    order = await place_order(gql, user["id"], [("NODE-1", 1)])
+
+    assert base64.b64decode(user["id"]).decode() == f"User:{user['databaseId']}"
+    for thing, typename in ((user, "User"), (post, "Post"), (product, "Product"), (order, "Order")):
+        node = (await gql.data(NODE, {"id": thing["id"]}))["node"]
+        assert node["__typename"] == typename
+        assert node["id"] == thing["id"]
+
+
+async def test_nodes_are_batched_in_order_and_null_for_missing(gql, commands):
+    a, b = await sign_up(gql), await sign_up(gql)
+    post = await create_post(gql, a["id"])
+    gone = base64.b64encode(f"User:{ObjectId()}".encode()).decode()
+    commands.reset()
+    data = await gql.data(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": [b["id"], gone, post["id"], a["id"]]},
+    )
+    assert [n and n["id"] for n in data["nodes"]] == [b["id"], None, post["id"], a["id"]]
+    assert commands.total == 2  # one query per type, not per id
+
+
+async def test_ids_of_the_wrong_type_or_shape_are_bad_input(gql):
+    user = await sign_up(gql)
+    post = await create_post(gql, user["id"])
+    error = await gql.error(
+        "query($id: ID!) { user(id: $id) { id } }", {"id": post["id"]}, code="BAD_USER_INPUT"
+    )
+    assert "User" in error["message"]
+    await gql.error(NODE, {"id": "bm9wZQ=="}, code="BAD_USER_INPUT")  # "nope"
+    await gql.error(NODE, {"id": "%%%"}, code="BAD_USER_INPUT")
+    # The bare ObjectId works where the type is known.
+    data = await gql.data("query($id: ID!) { user(id: $id) { id } }", {"id": user["databaseId"]})
+    assert data["user"]["id"] == user["id"]
+
+
+PRODUCTS = """query($first: Int, $after: String, $last: Int, $before: String) {
+  products(first: $first, after: $after, last: $last, before: $before) {
+    edges { cursor node { sku } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  } }"""
+
+
+async def test_pages_walk_forward_and_back_with_ties_on_the_sort_key(gql):
+    # Many equal prices: the order falls back to _id, and cursors must still be exact.
+    skus = [f"TIE-{i:02d}" for i in range(7)]
+    for sku in skus:
+        await create_product(gql, sku=sku, price="5.00")
+    await create_product(gql, sku="CHEAP", price="1.00")
+    expected = ["CHEAP", *skus]
+
+    seen, after = [], None
+    while True:
+        page = (await gql.data(PRODUCTS, {"first": 3, "after": after}))["products"]
+        seen += [edge["node"]["sku"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == expected
+
+    back, before = [], None
+    while True:
+        page = (await gql.data(PRODUCTS, {"last": 3, "before": before}))["products"]
+        back = [edge["node"]["sku"] for edge in page["edges"]] + back
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert back == expected
+
+
+async def test_inserts_during_paging_neither_repeat_nor_skip(gql):
+    author = await sign_up(gql)
+    for n in range(6):
+        await create_post(gql, author["id"], title=f"old {n}", published=True)
+    query = """query($after: String) { posts(first: 3, after: $after) {
+        edges { node { title } } pageInfo { endCursor } } }"""
+    first = (await gql.data(query))["posts"]
+    await create_post(gql, author["id"], title="newest", published=True)
+    second = (await gql.data(query, {"after": first["pageInfo"]["endCursor"]}))["posts"]
+    titles = [e["node"]["title"] for e in first["edges"] + second["edges"]]
+    assert titles == [f"old {n}" for n in (5, 4, 3, 2, 1, 0)]
+
+
+async def test_page_size_is_capped_with_a_clear_error(gql):
+    await sign_up(gql)
+    error = await gql.error("{ posts(first: 101) { edges { cursor } } }", code="BAD_USER_INPUT")
+    assert error["extensions"]["maximum"] == 100
+    await gql.error("{ posts(last: -1) { edges { cursor } } }", code="BAD_USER_INPUT")
+    await gql.error(
+        "{ users { edges { node { posts(first: 500) { edges { cursor } } } } } }",
+        code="BAD_USER_INPUT",
+    )
+    await gql.error(
+        '{ posts(after: "bm90IGEgY3Vyc29y") { edges { cursor } } }', code="BAD_USER_INPUT"
+    )
+
+
+async def test_a_users_posts_and_orders_are_connections(gql):
+    buyer = await sign_up(gql)
+    for n in range(3):
+        await create_post(gql, buyer["id"], title=f"p{n}", published=True)
+    await create_post(gql, buyer["id"], title="draft")
+    await create_product(gql, sku="CONN", price="2.00", stock=10)
+    for _ in range(2):
+        await place_order(gql, buyer["id"], [("CONN", 1)])
+    data = await gql.data(
+        """query($id: ID!) { user(id: $id) {
+            posts(first: 2) { totalCount edges { node { title } } pageInfo { hasNextPage } }
+            orders(first: 5) { totalCount edges { node { total items { product { sku } } } } }
+        } }""",
+        {"id": buyer["id"]},
+    )
+    posts, orders = data["user"]["posts"], data["user"]["orders"]
+    assert posts["totalCount"] == 3  # drafts are not listed
+    assert [e["node"]["title"] for e in posts["edges"]] == ["p2", "p1"]
+    assert posts["pageInfo"]["hasNextPage"] is True
+    assert orders["totalCount"] == 2
+    assert orders["edges"][0]["node"]["items"][0]["product"]["sku"] == "CONN"

@@ -1,0 +1,128 @@
+"""Nested fields cost a fixed number of MongoDB round trips, whatever the page size."""
+
+import pytest
+
+from graphql_api.models import Post, User, utcnow
+
+
+async def seed(db, users: int, posts_per_user: int) -> None:
+    now = utcnow()
+    docs = [
+        User(username=f"author{i}", email=f"author{i}@example.com", created_at=now).model_dump(
+            by_alias=True, exclude={"id"}
+        )
+        for i in range(users)
+    ]
+    user_ids = (await db.users.insert_many(docs)).inserted_ids
+    posts = [
+        Post(
+            author_id=author,
+            title=f"Post {n} by {i}",
+            content="words " * 50,
+            published=True,
+            published_at=now,
+        ).model_dump(by_alias=True, exclude={"id"})
+        for i, author in enumerate(user_ids)
+        for n in range(posts_per_user)
+    ]
+    await db.posts.insert_many(posts)
+
+
+async def round_trips(gql, commands, query: str, variables: dict | None = None) -> int:
+    commands.reset()
+    await gql.data(query, variables)
+    return commands.total
+
+
+POSTS_WITH_AUTHORS = """
+query($n: Int!) { posts(first: $n) { edges { node { title author { username email } } } } }
+"""
+THREE_LEVELS = """
+query($n: Int!) {
+  users(first: $n) { edges { node { username
+    posts(first: 5) { edges { node { title author { username } } } }
+  } } }
+}"""
+
+
+@pytest.mark.parametrize("size", [5, 50])
+async def test_posts_with_authors_take_two_round_trips(gql, db, commands, size):
+    await seed(db, users=25, posts_per_user=4)
+    trips = await round_trips(gql, commands, POSTS_WITH_AUTHORS, {"n": size})
+    assert trips == 2, commands.commands  # one find for the page, one for all authors
+
+
+@pytest.mark.parametrize("size", [3, 20])
+async def test_three_levels_take_three_round_trips(gql, db, commands, size):
+    await seed(db, users=20, posts_per_user=6)
+    data = await gql.data(THREE_LEVELS, {"n": size})
+    edges = data["users"]["edges"]
+    assert len(edges) == size
+    assert all(len(edge["node"]["posts"]["edges"]) == 5 for edge in edges)
+    for edge in edges:
+        username = edge["node"]["username"]
+        assert {p["node"]["author"]["username"] for p in edge["node"]["posts"]["edges"]} == {
+            username
+        }
+    assert await round_trips(gql, commands, THREE_LEVELS, {"n": size}) == 3, commands.commands
+
+
+async def test_nested_pages_and_counts_are_batched(gql, db, commands):
+    await seed(db, users=10, posts_per_user=3)
+    query = """{ users(first: 10) { totalCount edges { node {
+        posts(first: 2) { totalCount pageInfo { hasNextPage endCursor }
+                           edges { node { title } } } } } } }"""
+    data = await gql.data(query)
+    for edge in data["users"]["edges"]:
+        posts = edge["node"]["posts"]
+        assert posts["totalCount"] == 3
+        assert posts["pageInfo"]["hasNextPage"] is True
+        assert len(posts["edges"]) == 2
+    # users page + users count + batched posts pages + batched posts counts
+    assert await round_trips(gql, commands, query) == 4, commands.commands
+
+
+async def test_nested_cursor_continues_each_users_list(gql, db):
+    await seed(db, users=2, posts_per_user=5)
+    first = await gql.data(
+        "{ users(first: 2) { edges { node { id posts(first: 3) "
+        "{ edges { node { title } } pageInfo { endCursor } } } } } }"
+    )
+    for edge in first["users"]["edges"]:
+        user = edge["node"]
+        rest = await gql.data(
+            "query($id: ID!, $after: String) { user(id: $id) { posts(first: 10, after: $after)"
+            " { edges { node { title } } pageInfo { hasNextPage } } } }",
+            {"id": user["id"], "after": user["posts"]["pageInfo"]["endCursor"]},
+        )
+        titles = [e["node"]["title"] for e in user["posts"]["edges"]]
+        more = [e["node"]["title"] for e in rest["user"]["posts"]["edges"]]
+        assert len(titles) == 3
+        assert len(more) == 2
+        assert not set(titles) & set(more)
+        assert rest["user"]["posts"]["pageInfo"]["hasNextPage"] is False
+
+
+async def test_page_of_one_hundred_is_one_round_trip(gql, db, commands):
+    await seed(db, users=1, posts_per_user=120)
+    commands.reset()
+    data = await gql.data("{ posts(first: 100) { edges { node { title } } } }")
+    assert len(data["posts"]["edges"]) == 100
+    assert commands.commands == {"find": 1}
+
+
+async def test_projection_fetches_only_requested_fields(gql, db, commands):
+    await seed(db, users=1, posts_per_user=3)
+    commands.reset()
+    data = await gql.data("{ posts(first: 3) { edges { node { title } } } }")
+    assert len(data["posts"]["edges"]) == 3
+    (find,) = commands.sent
+    assert set(find["projection"]) == {"_id", "title", "created_at"}  # no content
+
+
+async def test_whole_documents_when_the_selection_needs_them(gql, db, commands):
+    await seed(db, users=1, posts_per_user=1)
+    commands.reset()
+    await gql.data("{ posts(first: 1) { edges { node { title content author { id } } } } }")
+    find = commands.sent[0]
+    assert {"title", "content", "author_id"} <= set(find["projection"])
