@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install serve test lint format schema clean
+.PHONY: install serve test lint format schema bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ format: install
 
 schema: install  ## regenerate schema.graphql after changing the schema
 	$(BIN)/graphql-api export-schema
+
+bench: install  ## graphql_api vs the tutorial way vs hand-written PyMongo (see benchmarks/)
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import cached_property
 from typing import Any
 
 from bson import ObjectId
@@ -66,12 +67,28 @@ class Loaders:
     """The loaders of one request. Relation loaders are added by the schema modules."""
 
     def __init__(self) -> None:
-        self.user_by_id = by_key(User.get_pymongo_collection)
-        self.post_by_id = by_key(Post.get_pymongo_collection)
-        self.product_by_id = by_key(Product.get_pymongo_collection)
-        self.order_by_id = by_key(Order.get_pymongo_collection)
-        self.product_by_sku = by_key(Product.get_pymongo_collection, "sku")
         self._relations: dict[str, DataLoader] = {}
+
+    # Made on first use: most requests need one or two of them.
+    @cached_property
+    def user_by_id(self) -> DataLoader:
+        return by_key(User.get_pymongo_collection)
+
+    @cached_property
+    def post_by_id(self) -> DataLoader:
+        return by_key(Post.get_pymongo_collection)
+
+    @cached_property
+    def product_by_id(self) -> DataLoader:
+        return by_key(Product.get_pymongo_collection)
+
+    @cached_property
+    def order_by_id(self) -> DataLoader:
+        return by_key(Order.get_pymongo_collection)
+
+    @cached_property
+    def product_by_sku(self) -> DataLoader:
+        return by_key(Product.get_pymongo_collection, "sku")
 
     def relation(self, name: str, factory: Callable[[], DataLoader]) -> DataLoader:
         """The request's loader called `name`, made by `factory` on first use."""

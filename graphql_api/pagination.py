@@ -17,19 +17,18 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
+from decimal import InvalidOperation
 from typing import Any
 
-from bson import Decimal128, json_util
+import orjson
+from bson import Decimal128, ObjectId
+from bson.errors import InvalidId
 from pymongo.asynchronous.collection import AsyncCollection
 
 from graphql_api.errors import BadUserInput
 
 Sort = tuple[tuple[str, int], ...]
-
-_CURSOR_JSON = json_util.JSONOptions(
-    json_mode=json_util.JSONMode.RELAXED, tz_aware=True, tzinfo=UTC
-)
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,14 @@ class PageRequest:
 @dataclass
 class Page:
     documents: list[dict[str, Any]]
-    cursors: list[str]
+    sort: Sort
     has_next_page: bool
     has_previous_page: bool
     count: Callable[[], Awaitable[int]] = field(repr=False)
+
+    def cursor(self, document: Mapping[str, Any]) -> str:
+        """Computed on demand: most clients ask only for pageInfo.endCursor."""
+        return encode_cursor(document, self.sort)
 
 
 # --- cursors ---------------------------------------------------------------
@@ -108,20 +111,53 @@ def sort_values(document: Mapping[str, Any], sort: Sort) -> list[Any]:
     return [_value(document, name) for name, _ in sort]
 
 
+_ENCODERS: dict[type, tuple[str, Callable[[Any], str]]] = {
+    datetime: ("d", lambda value: str(round(value.timestamp() * 1000))),
+    ObjectId: ("o", str),
+    Decimal128: ("n", str),
+    bool: ("b", lambda value: "1" if value else ""),
+    int: ("i", str),
+    str: ("s", str),
+}
+_DECODERS: dict[str, Callable[[str], Any]] = {
+    "d": lambda text: datetime.fromtimestamp(int(text) / 1000, UTC),
+    "o": ObjectId,
+    "n": Decimal128,
+    "b": bool,
+    "i": int,
+    "s": str,
+}
+
+
 def encode_cursor(document: Mapping[str, Any], sort: Sort) -> str:
-    raw = json_util.dumps(sort_values(document, sort), json_options=_CURSOR_JSON)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """An opaque cursor: the item's sort-key values, type-tagged, JSON, base64url."""
+    parts = []
+    for value in sort_values(document, sort):
+        tag, encode = _ENCODERS[type(value)]
+        parts.append(tag + encode(value))
+    return base64.urlsafe_b64encode(orjson.dumps(parts)).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, sort: Sort, argument: str) -> list[Any]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json_util.loads(raw, json_options=_CURSOR_JSON)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        values = None
-    if not isinstance(values, list) or len(values) != len(sort):
-        raise BadUserInput(f"`{argument}` is not a valid cursor for this list.", argument=argument)
-    return values
+        parts = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(parts, list) or len(parts) != len(sort):
+            raise ValueError(cursor)
+        return [_DECODERS[part[0]](part[1:]) for part in parts]
+    except (
+        binascii.Error,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        InvalidId,
+        InvalidOperation,
+        OverflowError,
+        OSError,
+    ):
+        raise BadUserInput(
+            f"`{argument}` is not a valid cursor for this list.", argument=argument
+        ) from None
 
 
 # --- ordering in Python, consistent with MongoDB's for our sort keys ------------
@@ -233,7 +269,7 @@ async def paginate(
 
     return Page(
         documents=documents,
-        cursors=[encode_cursor(document, query.sort) for document in documents],
+        sort=query.sort,
         has_next_page=has_more if not backward else request.before is not None,
         has_previous_page=has_more if backward else request.after is not None,
         count=count,
@@ -311,7 +347,7 @@ async def paginate_related(
             documents.reverse()
         pages[parent] = Page(
             documents=documents,
-            cursors=[encode_cursor(document, query.sort) for document in documents],
+            sort=query.sort,
             has_next_page=has_more if not backward else request.before is not None,
             has_previous_page=has_more if backward else request.after is not None,
             count=count(parent),

@@ -22,8 +22,13 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[NodeT]):
-    cursor: str
     node: NodeT
+    _page: strawberry.Private[Page]
+    _document: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="Pass as `after` or `before` to continue from this item.")
+    def cursor(self) -> str:
+        return self._page.cursor(self._document)
 
 
 @strawberry.type(description="A page of a list, in a stable order, resumable from any cursor.")
@@ -40,17 +45,14 @@ class Connection(Generic[NodeT]):
 
 
 def from_page(page: Page, convert: Callable[[dict[str, Any]], NodeT]) -> Connection[NodeT]:
-    edges = [
-        Edge(cursor=cursor, node=convert(document))
-        for cursor, document in zip(page.cursors, page.documents, strict=True)
-    ]
+    documents = page.documents
     return Connection(
-        edges=edges,
+        edges=[Edge(node=convert(doc), _page=page, _document=doc) for doc in documents],
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=page.cursor(documents[0]) if documents else None,
+            end_cursor=page.cursor(documents[-1]) if documents else None,
         ),
         _page=page,
     )
