@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -22,7 +23,7 @@ def _configure_logging(level: str) -> None:
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    raise SystemExit(0)  # uvicorn has shut down cleanly by the time this runs
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -80,6 +81,37 @@ def export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def promote(args: argparse.Namespace) -> int:
+    """Grant (or revoke) the admin role: the only way to make the first administrator."""
+    from pymongo import MongoClient
+
+    from graphql_api.embedded import EmbeddedMongo, EmbeddedServerError
+
+    settings = get_settings()
+    _configure_logging("WARNING")
+    with contextlib.ExitStack() as stack:
+        url = settings.mongodb_url
+        if not url:
+            embedded = EmbeddedMongo(settings.embedded_data_dir)
+            url = embedded.running_url()  # `serve` is running: use its server
+            if url is None:
+                try:
+                    url = stack.enter_context(embedded).url
+                except EmbeddedServerError as error:
+                    print(error, file=sys.stderr)
+                    return 1
+        client: MongoClient = stack.enter_context(MongoClient(url, serverSelectionTimeoutMS=5000))
+        users = client[settings.mongodb_database]["users"]
+        change = {"$pull" if args.revoke else "$addToSet": {"roles": "admin"}}
+        result = users.update_one({"username": args.username}, change)
+        if not result.matched_count:
+            print(f"No user named {args.username!r}.", file=sys.stderr)
+            return 1
+        verb = "is no longer" if args.revoke else "is now"
+        print(f"{args.username} {verb} an administrator (effective on their next request).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphql-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", default="schema.graphql", help="File to write, or '-' for stdout."
     )
     export_parser.set_defaults(handler=export_schema)
+
+    promote_parser = commands.add_parser("promote", help="Make a user an administrator.")
+    promote_parser.add_argument("username")
+    promote_parser.add_argument("--revoke", action="store_true", help="Take the role away.")
+    promote_parser.set_defaults(handler=promote)
     return parser
 
 

@@ -22,7 +22,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 from pymongo.server_api import ServerApi
 
-from graphql_api.errors import DatabaseUnavailable
 from graphql_api.models import DOCUMENT_MODELS
 from graphql_api.settings import Settings
 
@@ -48,6 +47,7 @@ def create_client(
         "minPoolSize": settings.mongodb_min_pool_size,
         "serverSelectionTimeoutMS": settings.mongodb_server_selection_timeout_ms,
         "connectTimeoutMS": settings.mongodb_connect_timeout_ms,
+        "heartbeatFrequencyMS": settings.mongodb_heartbeat_frequency_ms,
         "tz_aware": True,
         "uuidRepresentation": "standard",
         "appname": "graphql_api",
@@ -85,9 +85,10 @@ class Database:
     async def wait_ready(self, within: float | None = None) -> None:
         await asyncio.wait_for(self.ready.wait(), within)
 
-    def require_ready(self) -> None:
-        if not self.ready.is_set():
-            raise DatabaseUnavailable("The database is not reachable yet. Try again shortly.")
+    @property
+    def available(self) -> bool:
+        """Initialised, and the driver's monitor currently sees a writable server."""
+        return self.ready.is_set() and self.client.topology_description.has_writable_server()
 
     async def ping(self) -> bool:
         try:

@@ -22,11 +22,19 @@ from graphql_api.pagination import Page
 Document = dict[str, Any]
 
 
-def by_key(collection: Callable[[], AsyncCollection], field: str = "_id") -> DataLoader:
+def by_key(
+    collection: Callable[[], AsyncCollection],
+    field: str = "_id",
+    projection: dict[str, Any] | None = None,
+) -> DataLoader:
     """Documents by a unique field, `None` where there is none."""
 
     async def load(keys: Sequence[Any]) -> list[Document | None]:
-        documents = await collection().find({field: {"$in": list(keys)}}, limit=len(keys)).to_list()
+        documents = (
+            await collection()
+            .find({field: {"$in": list(keys)}}, projection, limit=len(keys))
+            .to_list()
+        )
         found = {document[field]: document for document in documents}
         return [found.get(key) for key in keys]
 
@@ -72,7 +80,7 @@ class Loaders:
     # Made on first use: most requests need one or two of them.
     @cached_property
     def user_by_id(self) -> DataLoader:
-        return by_key(User.get_pymongo_collection)
+        return by_key(User.get_pymongo_collection, projection={"password_hash": 0})
 
     @cached_property
     def post_by_id(self) -> DataLoader:

@@ -86,6 +86,25 @@ class EmbeddedMongo:
     def log_path(self) -> Path:
         return self.data_dir / "secantusd.log"
 
+    @property
+    def url_path(self) -> Path:
+        """Where a running server leaves its URL, for other commands (`promote`)."""
+        return self.data_dir / "url"
+
+    def running_url(self) -> str | None:
+        """The URL of a server already running on this data folder, if it answers."""
+        with contextlib.suppress(OSError):
+            url = self.url_path.read_text().strip()
+            client: MongoClient = MongoClient(url, serverSelectionTimeoutMS=500)
+            try:
+                client.admin.command("ping")
+                return url
+            except PyMongoError:
+                return None
+            finally:
+                client.close()
+        return None
+
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port(self.host)
@@ -113,6 +132,7 @@ class EmbeddedMongo:
             )
         logger.info("Starting embedded MongoDB (SecantusDB) on %s:%s", self.host, self.port)
         self._wait_until_ready()
+        self.url_path.write_text(self.url)
         logger.info("Embedded MongoDB ready, data in %s", self.data_dir.resolve())
         return self.url
 
@@ -159,6 +179,7 @@ class EmbeddedMongo:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
+        self.url_path.unlink(missing_ok=True)
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout)

@@ -51,6 +51,22 @@ class InvalidStatusTransition(APIError):
     code = "INVALID_STATUS_TRANSITION"
 
 
+class Unauthenticated(APIError):
+    """No valid session: not signed in, expired, logged out, or deactivated."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(APIError):
+    """Signed in, but this is not yours to see or change."""
+
+    code = "FORBIDDEN"
+
+
+class RateLimited(APIError):
+    code = "RATE_LIMITED"
+
+
 class DatabaseUnavailable(APIError):
     code = "DB_UNAVAILABLE"
 
@@ -65,8 +81,11 @@ __all__ = [
     "Conflict",
     "DatabaseTimeout",
     "DatabaseUnavailable",
+    "Forbidden",
     "InsufficientCredits",
     "InvalidStatusTransition",
     "NotFound",
     "OutOfStock",
+    "RateLimited",
+    "Unauthenticated",
 ]

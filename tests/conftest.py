@@ -36,6 +36,10 @@ def make_settings(mongodb_url: str, **overrides: Any) -> Settings:
         "mongodb_url": mongodb_url,
         "mongodb_database": f"graphql_api_test_{uuid.uuid4().hex[:8]}",
         "log_level": "DEBUG",
+        # Cheap hashing: the tests sign up hundreds of users.
+        "argon2_time_cost": 1,
+        "argon2_memory_cost_kib": 1024,
+        "login_max_failures_per_address": 12,
     }
     return Settings(_env_file=None, **{**values, **overrides})
 
@@ -72,11 +76,20 @@ async def db(app: Starlette) -> AsyncDatabase:
 class GraphQLClient:
     """Posts GraphQL operations over HTTP and unpacks the answer."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
         self.http = http
+        self.token = token
+
+    def as_user(self, user_or_token: dict | str | None) -> GraphQLClient:
+        """The same client, sending `user["token"]` (or a token) as its bearer token."""
+        token = user_or_token["token"] if isinstance(user_or_token, dict) else user_or_token
+        return GraphQLClient(self.http, token)
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -105,3 +118,14 @@ async def http(app: Starlette, db: AsyncDatabase) -> AsyncIterator[httpx.AsyncCl
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+async def admin(gql: GraphQLClient, db: AsyncDatabase) -> GraphQLClient:
+    """A client signed in as a fresh administrator (`admin.user` is the user)."""
+    from tests.factories import make_admin, sign_up
+
+    user = await make_admin(db, await sign_up(gql, "admin"))
+    client = gql.as_user(user)
+    client.user = user  # type: ignore[attr-defined]
+    return client

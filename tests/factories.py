@@ -23,29 +23,54 @@ ORDER_FIELDS = (
 )
 
 
+PASSWORD = "correct horse battery staple"
+
+
 async def sign_up(gql: GraphQLClient, username: str | None = None, **extra: Any) -> dict:
+    """A new user, signed in: the user's fields plus `token` and `password`."""
     n = next(_counter)
     username = username or f"user{n}"
     email = extra.pop("email", f"{username}@example.com")
+    password = extra.pop("password", PASSWORD)
     data = await gql.data(
-        f"mutation($input: SignUpInput!) {{ signUp(input: $input) {{ {USER_FIELDS} }} }}",
-        {"input": {"username": username, "email": email}},
+        "mutation($input: SignUpInput!) "
+        f"{{ signUp(input: $input) {{ token user {{ {USER_FIELDS} }} }} }}",
+        {"input": {"username": username, "email": email, "password": password}},
     )
-    return data["signUp"]
+    return data["signUp"]["user"] | {"token": data["signUp"]["token"], "password": password}
 
 
-async def grant(gql: GraphQLClient, user_id: str, amount: int) -> dict:
+async def login(gql: GraphQLClient, username: str, password: str = PASSWORD) -> str:
     data = await gql.data(
+        "mutation($input: LoginInput!) { login(input: $input) { token } }",
+        {"input": {"username": username, "password": password}},
+    )
+    return data["login"]["token"]
+
+
+async def make_admin(db: Any, user: dict) -> dict:
+    """Give `user` the admin role (there is no API for that: see `graphql-api promote`)."""
+    from bson import ObjectId
+
+    await db.users.update_one(
+        {"_id": ObjectId(user["databaseId"])}, {"$set": {"roles": ["user", "admin"]}}
+    )
+    return user | {"roles": ["USER", "ADMIN"]}
+
+
+async def grant(admin: GraphQLClient, user_id: str, amount: int) -> dict:
+    data = await admin.data(
         "mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { id amount } }",
         {"input": {"userId": user_id, "amount": amount}},
     )
     return data["grantCredits"]
 
 
-async def create_post(gql: GraphQLClient, author_id: str, **fields: Any) -> dict:
+async def create_post(gql: GraphQLClient, author: dict, **fields: Any) -> dict:
+    """A post written by `author` (a user from `sign_up`)."""
     n = next(_counter)
-    values = {"authorId": author_id, "title": f"Post {n}", "content": f"Content {n}"} | fields
-    data = await gql.data(
+    values = {"title": f"Post {n}", "content": f"Content {n}"} | fields
+    data = await gql.as_user(author).data(
         f"mutation($input: CreatePostInput!) {{ createPost(input: $input) {{ {POST_FIELDS} }} }}",
         {"input": values},
     )
@@ -69,15 +94,11 @@ async def create_product(gql: GraphQLClient, **fields: Any) -> dict:
     return data["createProduct"]
 
 
-async def place_order(gql: GraphQLClient, user_id: str, items: list[tuple[str, int]]) -> dict:
-    data = await gql.data(
+async def place_order(gql: GraphQLClient, buyer: dict, items: list[tuple[str, int]]) -> dict:
+    """An order placed by `buyer` (a user from `sign_up`)."""
+    data = await gql.as_user(buyer).data(
         f"mutation($input: PlaceOrderInput!) {{ placeOrder(input: $input) {{ {ORDER_FIELDS} }} }}",
-        {
-            "input": {
-                "userId": user_id,
-                "items": [{"sku": sku, "quantity": quantity} for sku, quantity in items],
-            }
-        },
+        {"input": {"items": [{"sku": sku, "quantity": q} for sku, q in items]}},
     )
     return data["placeOrder"]
 

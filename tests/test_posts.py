@@ -37,7 +37,7 @@ async def search_ids(gql, query: str, limit: int = 20) -> list[str]:
 
 async def test_create_draft_has_no_published_at(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], title="Draft", content="Body")
+    post = await create_post(gql, author, title="Draft", content="Body")
 
     assert post["published"] is False
     assert post["publishedAt"] is None
@@ -52,7 +52,7 @@ async def test_create_draft_has_no_published_at(gql, db):
 
 async def test_create_published_post_sets_published_at(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], published=True)
+    post = await create_post(gql, author, published=True)
 
     assert post["published"] is True
     assert post["publishedAt"] == post["createdAt"]
@@ -64,45 +64,53 @@ async def test_create_published_post_sets_published_at(gql, db):
 async def test_create_post_normalises_tags(gql, db):
     author = await sign_up(gql)
     post = await create_post(
-        gql, author["id"], tags=["Python", " python ", "GraphQL", "graphql", "mongo"]
+        gql, author, tags=["Python", " python ", "GraphQL", "graphql", "mongo"]
     )
 
     assert post["tags"] == ["python", "graphql", "mongo"]
     assert (await stored_post(db, post))["tags"] == ["python", "graphql", "mongo"]
 
 
-async def test_create_post_for_unknown_or_deactivated_author_is_not_found(gql, db):
-    author = await sign_up(gql)
-    await gql.data("mutation($id: ID!) { deactivateUser(id: $id) { id } }", {"id": author["id"]})
+async def test_create_post_for_a_deactivated_or_deleted_author_is_refused(gql, admin, db):
+    # Changed by design: the author is the signed-in user, so an author who no longer exists
+    # or is deactivated has no valid session (it was NOT_FOUND for the authorId argument).
+    deactivated, deleted = await sign_up(gql), await sign_up(gql)
+    await admin.data(
+        "mutation($id: ID!) { deactivateUser(id: $id) { id } }", {"id": deactivated["id"]}
+    )
+    await db.users.delete_one({"_id": ObjectId(deleted["databaseId"])})
 
-    for author_id in (str(ObjectId()), author["id"]):
-        error = await gql.error(
-            CREATE,
-            {"input": {"authorId": author_id, "title": "T", "content": "C"}},
-            code="NOT_FOUND",
+    for author in (deactivated, deleted):
+        await gql.as_user(author).error(
+            CREATE, {"input": {"title": "T", "content": "C"}}, code="UNAUTHENTICATED"
         )
-        assert error["extensions"]["argument"] == "authorId"
     assert await db.posts.count_documents({}) == 0
 
 
-async def test_create_post_with_invalid_author_id_is_bad_input(gql, db):
-    error = await gql.error(
+async def test_create_post_cannot_name_its_author_and_needs_a_session(gql, db):
+    # Was: an invalid authorId is BAD_USER_INPUT. Now no author can be named at all...
+    author, other = await sign_up(gql), await sign_up(gql)
+    await gql.as_user(author).error(
         CREATE,
-        {"input": {"authorId": "not-an-id", "title": "T", "content": "C"}},
+        {"input": {"authorId": other["id"], "title": "T", "content": "C"}},
         code="BAD_USER_INPUT",
     )
-    assert error["extensions"]["argument"] == "authorId"
+    # ...and without a valid session there is no author.
+    for client in (gql, gql.as_user("not-a-token")):
+        await client.error(
+            CREATE, {"input": {"title": "T", "content": "C"}}, code="UNAUTHENTICATED"
+        )
     assert await db.posts.count_documents({}) == 0
 
 
 async def test_create_post_rejects_empty_title_and_too_many_tags(gql, db):
-    author = await sign_up(gql)
-    base = {"authorId": author["id"], "content": "C"}
+    author = gql.as_user(await sign_up(gql))
+    base = {"content": "C"}
 
-    error = await gql.error(CREATE, {"input": {**base, "title": "   "}}, code="BAD_USER_INPUT")
+    error = await author.error(CREATE, {"input": {**base, "title": "   "}}, code="BAD_USER_INPUT")
     assert [problem["field"] for problem in error["extensions"]["fields"]] == ["title"]
     too_many = [f"tag{i}" for i in range(21)]
-    error = await gql.error(
+    error = await author.error(
         CREATE, {"input": {**base, "title": "T", "tags": too_many}}, code="BAD_USER_INPUT"
     )
     assert [problem["field"] for problem in error["extensions"]["fields"]] == ["tags"]
@@ -111,7 +119,7 @@ async def test_create_post_rejects_empty_title_and_too_many_tags(gql, db):
 
 async def test_create_post_accepts_exactly_twenty_tags(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], tags=[f"tag{i}" for i in range(20)])
+    post = await create_post(gql, author, tags=[f"tag{i}" for i in range(20)])
 
     assert len((await stored_post(db, post))["tags"]) == 20
 
@@ -121,12 +129,12 @@ async def test_create_post_accepts_exactly_twenty_tags(gql, db):
 
 async def test_update_post_changes_only_given_fields(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], title="Old", content="Keep me", tags=["a"])
+    post = await create_post(gql, author, title="Old", content="Keep me", tags=["a"])
     await asyncio.sleep(0.01)
 
-    updated = (await gql.data(UPDATE, {"id": post["id"], "input": {"title": "  New  "}}))[
-        "updatePost"
-    ]
+    updated = (
+        await gql.as_user(author).data(UPDATE, {"id": post["id"], "input": {"title": "  New  "}})
+    )["updatePost"]
     assert updated["title"] == "New"
     assert updated["content"] == "Keep me"
     assert updated["tags"] == ["a"]
@@ -141,20 +149,23 @@ async def test_update_post_changes_only_given_fields(gql, db):
 
 async def test_update_post_normalises_tags(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], tags=["old"])
+    post = await create_post(gql, author, tags=["old"])
 
-    await gql.data(UPDATE, {"id": post["id"], "input": {"tags": ["B", "a", "b", " A "]}})
+    await gql.as_user(author).data(
+        UPDATE, {"id": post["id"], "input": {"tags": ["B", "a", "b", " A "]}}
+    )
 
     assert (await stored_post(db, post))["tags"] == ["b", "a"]
 
 
 async def test_update_post_with_invalid_values_changes_nothing(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], title="Title")
+    post = await create_post(gql, author, title="Title")
     before = await stored_post(db, post)
 
-    await gql.error(UPDATE, {"id": post["id"], "input": {"title": ""}}, code="BAD_USER_INPUT")
-    await gql.error(
+    as_author = gql.as_user(author)
+    await as_author.error(UPDATE, {"id": post["id"], "input": {"title": ""}}, code="BAD_USER_INPUT")
+    await as_author.error(
         UPDATE,
         {"id": post["id"], "input": {"tags": [f"t{i}" for i in range(21)]}},
         code="BAD_USER_INPUT",
@@ -163,8 +174,9 @@ async def test_update_post_with_invalid_values_changes_nothing(gql, db):
 
 
 async def test_update_unknown_post_is_not_found(gql, db):
-    await gql.error(UPDATE, {"id": str(ObjectId()), "input": {"title": "X"}}, code="NOT_FOUND")
-    await gql.error(UPDATE, {"id": "nope", "input": {"title": "X"}}, code="BAD_USER_INPUT")
+    user = gql.as_user(await sign_up(gql))
+    await user.error(UPDATE, {"id": str(ObjectId()), "input": {"title": "X"}}, code="NOT_FOUND")
+    await user.error(UPDATE, {"id": "nope", "input": {"title": "X"}}, code="BAD_USER_INPUT")
     assert await db.posts.count_documents({}) == 0
 
 
@@ -173,10 +185,10 @@ async def test_update_unknown_post_is_not_found(gql, db):
 
 async def test_publish_post_sets_published_at_once(gql, db):
     author = await sign_up(gql)
-    draft = await create_post(gql, author["id"])
+    draft = await create_post(gql, author)
     await asyncio.sleep(0.01)
 
-    first = (await gql.data(PUBLISH, {"id": draft["id"]}))["publishPost"]
+    first = (await gql.as_user(author).data(PUBLISH, {"id": draft["id"]}))["publishPost"]
     assert first["published"] is True
     assert datetime.fromisoformat(first["publishedAt"]) > datetime.fromisoformat(draft["createdAt"])
     stored = await stored_post(db, draft)
@@ -184,14 +196,15 @@ async def test_publish_post_sets_published_at_once(gql, db):
     assert stored["published_at"] is not None
 
     await asyncio.sleep(0.01)
-    again = (await gql.data(PUBLISH, {"id": draft["id"]}))["publishPost"]
+    again = (await gql.as_user(author).data(PUBLISH, {"id": draft["id"]}))["publishPost"]
     assert again == first
     assert await stored_post(db, draft) == stored
 
 
 async def test_publish_unknown_post_is_not_found(gql):
-    await gql.error(PUBLISH, {"id": str(ObjectId())}, code="NOT_FOUND")
-    await gql.error(PUBLISH, {"id": "bad"}, code="BAD_USER_INPUT")
+    user = gql.as_user(await sign_up(gql))
+    await user.error(PUBLISH, {"id": str(ObjectId())}, code="NOT_FOUND")
+    await user.error(PUBLISH, {"id": "bad"}, code="BAD_USER_INPUT")
 
 
 # --- deletePost --------------------------------------------------------------
@@ -199,13 +212,14 @@ async def test_publish_unknown_post_is_not_found(gql):
 
 async def test_delete_post_removes_it_and_a_second_delete_is_not_found(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"])
-    other = await create_post(gql, author["id"])
+    post = await create_post(gql, author)
+    other = await create_post(gql, author)
 
-    assert (await gql.data(DELETE, {"id": post["id"]}))["deletePost"] == post["id"]
+    as_author = gql.as_user(author)
+    assert (await as_author.data(DELETE, {"id": post["id"]}))["deletePost"] == post["id"]
     assert await stored_post(db, post) is None
     assert await stored_post(db, other) is not None
-    await gql.error(DELETE, {"id": post["id"]}, code="NOT_FOUND")
+    await as_author.error(DELETE, {"id": post["id"]}, code="NOT_FOUND")
 
 
 # --- post(id) ----------------------------------------------------------------
@@ -213,9 +227,15 @@ async def test_delete_post_removes_it_and_a_second_delete_is_not_found(gql, db):
 
 async def test_get_post_by_id_with_author(gql):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], tags=["x"])
+    post = await create_post(gql, author, tags=["x"])  # a draft
 
-    assert (await gql.data(GET, {"id": post["id"]}))["post"] == post
+    assert (await gql.as_user(author).data(GET, {"id": post["id"]}))["post"] == post
+    # Changed by design: a draft is seen by its author (and admins) only.
+    assert (await gql.data(GET, {"id": post["id"]}))["post"] is None
+    await gql.as_user(author).data(PUBLISH, {"id": post["id"]})
+    published = (await gql.data(GET, {"id": post["id"]}))["post"]
+    assert published["id"] == post["id"]
+    assert published["author"] == post["author"]
 
 
 async def test_unknown_post_is_null_and_invalid_id_is_bad_input(gql):
@@ -225,7 +245,8 @@ async def test_unknown_post_is_null_and_invalid_id_is_bad_input(gql):
 
 async def test_post_author_is_null_when_the_account_is_gone(gql, db):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"])
+    # Published, so that anyone may still read it once its author's account (and session) is gone.
+    post = await create_post(gql, author, published=True)
     await db.users.delete_one({"_id": ObjectId(author["databaseId"])})
 
     assert (await gql.data(GET, {"id": post["id"]}))["post"]["author"] is None
@@ -236,9 +257,9 @@ async def test_post_author_is_null_when_the_account_is_gone(gql, db):
 
 async def test_posts_lists_only_published_posts_newest_first(gql):
     author = await sign_up(gql)
-    older = await create_post(gql, author["id"], published=True)
-    await create_post(gql, author["id"])  # a draft
-    newer = await create_post(gql, author["id"], published=True)
+    older = await create_post(gql, author, published=True)
+    await create_post(gql, author)  # a draft
+    newer = await create_post(gql, author, published=True)
 
     edges = (await gql.data(POSTS_PAGE))["posts"]["edges"]
     assert [edge["node"]["id"] for edge in edges] == [newer["id"], older["id"]]
@@ -247,8 +268,8 @@ async def test_posts_lists_only_published_posts_newest_first(gql):
 async def test_posts_filtered_by_author(gql):
     alice = await sign_up(gql)
     bob = await sign_up(gql)
-    mine = [await create_post(gql, alice["id"], published=True) for _ in range(2)]
-    await create_post(gql, bob["id"], published=True)
+    mine = [await create_post(gql, alice, published=True) for _ in range(2)]
+    await create_post(gql, bob, published=True)
 
     edges = (await gql.data(POSTS_PAGE, {"filter": {"authorId": alice["id"]}}))["posts"]["edges"]
     assert [edge["node"]["id"] for edge in edges] == [mine[1]["id"], mine[0]["id"]]
@@ -258,7 +279,7 @@ async def test_posts_filtered_by_author(gql):
 
 async def test_posts_paginate_by_cursor(gql):
     author = await sign_up(gql)
-    posts = [await create_post(gql, author["id"], published=True) for _ in range(5)]
+    posts = [await create_post(gql, author, published=True) for _ in range(5)]
     expected = [post["id"] for post in reversed(posts)]
 
     first = (await gql.data(POSTS_PAGE, {"first": 2}))["posts"]
@@ -267,7 +288,7 @@ async def test_posts_paginate_by_cursor(gql):
     assert first["pageInfo"]["hasPreviousPage"] is False
 
     # A post published meanwhile does not shift the following pages.
-    await create_post(gql, author["id"], published=True)
+    await create_post(gql, author, published=True)
     second = await gql.data(POSTS_PAGE, {"first": 2, "after": first["pageInfo"]["endCursor"]})
     assert [edge["node"]["id"] for edge in second["posts"]["edges"]] == expected[2:4]
     third = await gql.data(
@@ -280,7 +301,7 @@ async def test_posts_paginate_by_cursor(gql):
 async def test_posts_total_count_counts_published_only(gql):
     author = await sign_up(gql)
     for published in (True, True, False):
-        await create_post(gql, author["id"], published=published)
+        await create_post(gql, author, published=published)
 
     data = await gql.data("{ posts(first: 1) { totalCount edges { node { id } } } }")
     assert data["posts"]["totalCount"] == 2
@@ -293,12 +314,12 @@ async def test_posts_total_count_counts_published_only(gql):
 async def test_search_ranks_title_matches_above_content_matches(gql):
     author = await sign_up(gql)
     in_title = await create_post(
-        gql, author["id"], title="Mongodb indexing", content="How to go fast.", published=True
+        gql, author, title="Mongodb indexing", content="How to go fast.", published=True
     )
     in_content = await create_post(
-        gql, author["id"], title="Notes", content="Today I tried mongodb.", published=True
+        gql, author, title="Notes", content="Today I tried mongodb.", published=True
     )
-    await create_post(gql, author["id"], title="Other", content="Nothing here.", published=True)
+    await create_post(gql, author, title="Other", content="Nothing here.", published=True)
 
     hits = (await gql.data(SEARCH, {"q": "mongodb"}))["searchPosts"]
     assert [hit["post"]["id"] for hit in hits] == [in_title["id"], in_content["id"]]
@@ -307,8 +328,8 @@ async def test_search_ranks_title_matches_above_content_matches(gql):
 
 async def test_search_never_returns_drafts(gql):
     author = await sign_up(gql)
-    published = await create_post(gql, author["id"], title="Kayak trip", published=True)
-    await create_post(gql, author["id"], title="Kayak draft")
+    published = await create_post(gql, author, title="Kayak trip", published=True)
+    await create_post(gql, author, title="Kayak draft")
 
     hits = (await gql.data(SEARCH, {"q": "kayak"}))["searchPosts"]
     assert [hit["post"]["id"] for hit in hits] == [published["id"]]
@@ -317,7 +338,7 @@ async def test_search_never_returns_drafts(gql):
 
 async def test_search_is_case_insensitive(gql):
     author = await sign_up(gql)
-    post = await create_post(gql, author["id"], title="Strawberry fields", published=True)
+    post = await create_post(gql, author, title="Strawberry fields", published=True)
 
     assert await search_ids(gql, "STRAWBERRY") == [post["id"]]
 
@@ -325,9 +346,9 @@ async def test_search_is_case_insensitive(gql):
 async def test_search_with_regex_metacharacters_is_safe(gql):
     author = await sign_up(gql)
     post = await create_post(
-        gql, author["id"], title="Learning C++ today", content="pointers", published=True
+        gql, author, title="Learning C++ today", content="pointers", published=True
     )
-    await create_post(gql, author["id"], title="Gardening", content="roses", published=True)
+    await create_post(gql, author, title="Gardening", content="roses", published=True)
 
     assert await search_ids(gql, "c++ (learning") == [post["id"]]
     assert await search_ids(gql, "learning.*[") == [post["id"]]
@@ -342,14 +363,14 @@ async def test_search_query_without_words_is_bad_input(gql):
 async def test_search_respects_limit(gql):
     author = await sign_up(gql)
     for _ in range(3):
-        await create_post(gql, author["id"], title="Zebra facts", published=True)
+        await create_post(gql, author, title="Zebra facts", published=True)
 
     assert len(await search_ids(gql, "zebra", limit=2)) == 2
 
 
 async def test_search_matches_whole_words_only(gql):
     author = await sign_up(gql)
-    await create_post(gql, author["id"], title="Category theory", published=True)
-    cat = await create_post(gql, author["id"], title="My cat", published=True)
+    await create_post(gql, author, title="Category theory", published=True)
+    cat = await create_post(gql, author, title="My cat", published=True)
 
     assert await search_ids(gql, "cat") == [cat["id"]]

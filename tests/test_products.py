@@ -38,9 +38,9 @@ async def listed_skus(gql, sort: str = "PRICE_ASC", **filter) -> list[str]:
 # --- createProduct -----------------------------------------------------------
 
 
-async def test_create_product_normalises_and_stores_exact_price(gql, db):
+async def test_create_product_normalises_and_stores_exact_price(admin, db):
     product = await create_product(
-        gql, sku=" book-1 ", name=" Dune ", category="Sci-Fi", price="19.99", stock=3
+        admin, sku=" book-1 ", name=" Dune ", category="Sci-Fi", price="19.99", stock=3
     )
 
     assert product["sku"] == "BOOK-1"
@@ -55,18 +55,18 @@ async def test_create_product_normalises_and_stores_exact_price(gql, db):
     assert stored["stock"] == 3
 
 
-async def test_create_product_stock_defaults_to_zero(gql, db):
-    data = await gql.data(CREATE, {"input": product_input()})
+async def test_create_product_stock_defaults_to_zero(admin, db):
+    data = await admin.data(CREATE, {"input": product_input()})
 
     assert data["createProduct"]["stock"] == 0
     assert (await db.products.find_one({"sku": "BOOK-1"}))["stock"] == 0
 
 
-async def test_duplicate_sku_in_any_case_is_a_conflict(gql, db):
-    await create_product(gql, sku="BOOK-1", name="Original")
+async def test_duplicate_sku_in_any_case_is_a_conflict(admin, db):
+    await create_product(admin, sku="BOOK-1", name="Original")
 
     for sku in ("BOOK-1", "book-1"):
-        error = await gql.error(
+        error = await admin.error(
             CREATE, {"input": product_input(sku=sku, name="Copy")}, code="CONFLICT"
         )
         assert error["extensions"]["field"] == "sku"
@@ -74,34 +74,34 @@ async def test_duplicate_sku_in_any_case_is_a_conflict(gql, db):
     assert (await db.products.find_one({"sku": "BOOK-1"}))["name"] == "Original"
 
 
-async def test_invalid_price_is_bad_input(gql, db):
+async def test_invalid_price_is_bad_input(admin, db):
     for price in ("-0.01", "1.999", "abc", "NaN", "Infinity", ""):
-        await gql.error(CREATE, {"input": product_input(price=price)}, code="BAD_USER_INPUT")
+        await admin.error(CREATE, {"input": product_input(price=price)}, code="BAD_USER_INPUT")
     assert await db.products.count_documents({}) == 0
 
 
-async def test_negative_stock_is_bad_input(gql, db):
-    error = await gql.error(CREATE, {"input": product_input(stock=-1)}, code="BAD_USER_INPUT")
+async def test_negative_stock_is_bad_input(admin, db):
+    error = await admin.error(CREATE, {"input": product_input(stock=-1)}, code="BAD_USER_INPUT")
     assert [problem["field"] for problem in error["extensions"]["fields"]] == ["stock"]
     assert await db.products.count_documents({}) == 0
 
 
-async def test_invalid_sku_name_or_category_is_bad_input(gql, db):
+async def test_invalid_sku_name_or_category_is_bad_input(admin, db):
     for fields in ({"sku": "has space"}, {"sku": ""}, {"name": "  "}, {"category": ""}):
-        await gql.error(CREATE, {"input": product_input(**fields)}, code="BAD_USER_INPUT")
+        await admin.error(CREATE, {"input": product_input(**fields)}, code="BAD_USER_INPUT")
     assert await db.products.count_documents({}) == 0
 
 
-async def test_zero_price_is_allowed(gql, db):
-    product = await create_product(gql, sku="FREE", price="0")
+async def test_zero_price_is_allowed(admin, db):
+    product = await create_product(admin, sku="FREE", price="0")
 
     assert product["price"] == "0.00"
     assert (await db.products.find_one({"sku": "FREE"}))["price"] == Decimal128("0.00")
 
 
-async def test_prices_are_stored_with_one_spelling(gql, db):
+async def test_prices_are_stored_with_one_spelling(admin, db):
     for sku, price in (("TEN", "1E+1"), ("TENNER", "10.000"), ("NIL", "-0")):
-        product = await create_product(gql, sku=sku, price=price)
+        product = await create_product(admin, sku=sku, price=price)
         assert product["price"] == ("0.00" if sku == "NIL" else "10.00")
     assert (await db.products.find_one({"sku": "TEN"}))["price"] == Decimal128("10.00")
 
@@ -109,11 +109,11 @@ async def test_prices_are_stored_with_one_spelling(gql, db):
 # --- updateProduct -----------------------------------------------------------
 
 
-async def test_update_product_changes_only_given_fields(gql, db):
-    product = await create_product(gql, sku="BOOK-1", name="Dune", price="19.99", stock=5)
+async def test_update_product_changes_only_given_fields(admin, db):
+    product = await create_product(admin, sku="BOOK-1", name="Dune", price="19.99", stock=5)
     await asyncio.sleep(0.01)
 
-    data = await gql.data(UPDATE, {"sku": "book-1", "input": {"price": "12.50"}})
+    data = await admin.data(UPDATE, {"sku": "book-1", "input": {"price": "12.50"}})
     updated = data["updateProduct"]
     assert updated["price"] == "12.50"
     assert updated["name"] == "Dune"
@@ -129,10 +129,10 @@ async def test_update_product_changes_only_given_fields(gql, db):
     assert stored["stock"] == 5
 
 
-async def test_update_product_normalises_name_and_category(gql, db):
-    await create_product(gql, sku="BOOK-1")
+async def test_update_product_normalises_name_and_category(admin, db):
+    await create_product(admin, sku="BOOK-1")
 
-    await gql.data(
+    await admin.data(
         UPDATE, {"sku": "BOOK-1", "input": {"name": "  New name ", "category": "Comics"}}
     )
 
@@ -141,16 +141,16 @@ async def test_update_product_normalises_name_and_category(gql, db):
     assert stored["category"] == "comics"
 
 
-async def test_update_unknown_product_is_not_found(gql, db):
-    await create_product(gql, sku="BOOK-1")
+async def test_update_unknown_product_is_not_found(admin, db):
+    await create_product(admin, sku="BOOK-1")
 
-    error = await gql.error(UPDATE, {"sku": "NOPE", "input": {"stock": 1}}, code="NOT_FOUND")
+    error = await admin.error(UPDATE, {"sku": "NOPE", "input": {"stock": 1}}, code="NOT_FOUND")
     assert error["extensions"]["argument"] == "sku"
     assert await db.products.count_documents({}) == 1
 
 
-async def test_update_product_with_invalid_values_changes_nothing(gql, db):
-    await create_product(gql, sku="BOOK-1")
+async def test_update_product_with_invalid_values_changes_nothing(admin, db):
+    await create_product(admin, sku="BOOK-1")
     before = await db.products.find_one({"sku": "BOOK-1"})
 
     for changes in (
@@ -161,43 +161,43 @@ async def test_update_product_with_invalid_values_changes_nothing(gql, db):
         {"category": ""},
         {"stock": 5, "price": "-1"},
     ):
-        await gql.error(UPDATE, {"sku": "BOOK-1", "input": changes}, code="BAD_USER_INPUT")
-    await gql.error(UPDATE, {"sku": "BOOK-1", "input": {"price": "lots"}}, code="BAD_USER_INPUT")
+        await admin.error(UPDATE, {"sku": "BOOK-1", "input": changes}, code="BAD_USER_INPUT")
+    await admin.error(UPDATE, {"sku": "BOOK-1", "input": {"price": "lots"}}, code="BAD_USER_INPUT")
     assert await db.products.find_one({"sku": "BOOK-1"}) == before
 
 
 # --- deleteProduct -----------------------------------------------------------
 
 
-async def test_delete_product_removes_it(gql, db):
-    await create_product(gql, sku="BOOK-1")
-    await create_product(gql, sku="BOOK-2")
+async def test_delete_product_removes_it(admin, db):
+    await create_product(admin, sku="BOOK-1")
+    await create_product(admin, sku="BOOK-2")
 
-    assert (await gql.data(DELETE, {"sku": "book-1"}))["deleteProduct"] == "BOOK-1"
+    assert (await admin.data(DELETE, {"sku": "book-1"}))["deleteProduct"] == "BOOK-1"
     assert await db.products.find_one({"sku": "BOOK-1"}) is None
     assert await db.products.find_one({"sku": "BOOK-2"}) is not None
 
 
-async def test_delete_unknown_product_is_not_found(gql, db):
-    await create_product(gql, sku="BOOK-1")
-    await gql.data(DELETE, {"sku": "BOOK-1"})
+async def test_delete_unknown_product_is_not_found(admin, db):
+    await create_product(admin, sku="BOOK-1")
+    await admin.data(DELETE, {"sku": "BOOK-1"})
 
-    await gql.error(DELETE, {"sku": "BOOK-1"}, code="NOT_FOUND")
-    await gql.error(DELETE, {"sku": "not valid!"}, code="BAD_USER_INPUT")
+    await admin.error(DELETE, {"sku": "BOOK-1"}, code="NOT_FOUND")
+    await admin.error(DELETE, {"sku": "not valid!"}, code="BAD_USER_INPUT")
 
 
 # --- product(sku) ------------------------------------------------------------
 
 
-async def test_get_product_by_sku_in_any_case(gql):
-    product = await create_product(gql, sku="BOOK-1")
+async def test_get_product_by_sku_in_any_case(gql, admin):
+    product = await create_product(admin, sku="BOOK-1")
 
     for sku in ("BOOK-1", "book-1", " Book-1 "):
         assert (await gql.data(GET, {"sku": sku}))["product"] == product
 
 
-async def test_unknown_product_is_null(gql):
-    await create_product(gql, sku="BOOK-1")
+async def test_unknown_product_is_null(gql, admin):
+    await create_product(admin, sku="BOOK-1")
 
     assert (await gql.data(GET, {"sku": "BOOK-2"}))["product"] is None
 
@@ -205,62 +205,62 @@ async def test_unknown_product_is_null(gql):
 # --- products ----------------------------------------------------------------
 
 
-async def test_products_are_listed_cheapest_first_by_numeric_price(gql):
+async def test_products_are_listed_cheapest_first_by_numeric_price(gql, admin):
     # As strings these would sort "10.00" < "100.00" < "9.50".
-    await create_product(gql, sku="P100", price="100.00")
-    await create_product(gql, sku="P950", price="9.50")
-    await create_product(gql, sku="P10", price="10.00")
+    await create_product(admin, sku="P100", price="100.00")
+    await create_product(admin, sku="P950", price="9.50")
+    await create_product(admin, sku="P10", price="10.00")
 
     assert await listed_skus(gql) == ["P950", "P10", "P100"]
 
 
-async def test_products_filtered_by_category_any_case(gql):
-    await create_product(gql, sku="B1", category="books", price="5.00")
-    await create_product(gql, sku="T1", category="toys", price="1.00")
-    await create_product(gql, sku="B2", category="Books", price="3.00")
+async def test_products_filtered_by_category_any_case(gql, admin):
+    await create_product(admin, sku="B1", category="books", price="5.00")
+    await create_product(admin, sku="T1", category="toys", price="1.00")
+    await create_product(admin, sku="B2", category="Books", price="3.00")
 
     assert await listed_skus(gql, category="BOOKS") == ["B2", "B1"]
     assert await listed_skus(gql, category="garden") == []
 
 
-async def test_products_filtered_by_max_price_inclusive(gql):
-    await create_product(gql, sku="CHEAP", price="9.99")
-    await create_product(gql, sku="EXACT", price="10.00")
-    await create_product(gql, sku="DEAR", price="10.01")
+async def test_products_filtered_by_max_price_inclusive(gql, admin):
+    await create_product(admin, sku="CHEAP", price="9.99")
+    await create_product(admin, sku="EXACT", price="10.00")
+    await create_product(admin, sku="DEAR", price="10.01")
 
     assert await listed_skus(gql, maxPrice="10") == ["CHEAP", "EXACT"]
     data = await gql.data(PRODUCTS_PAGE, {"filter": {"maxPrice": "10"}})
     assert data["products"]["totalCount"] == 2
 
 
-async def test_products_filtered_by_category_and_max_price(gql):
-    await create_product(gql, sku="B1", category="books", price="5.00")
-    await create_product(gql, sku="B2", category="books", price="50.00")
-    await create_product(gql, sku="T1", category="toys", price="1.00")
+async def test_products_filtered_by_category_and_max_price(gql, admin):
+    await create_product(admin, sku="B1", category="books", price="5.00")
+    await create_product(admin, sku="B2", category="books", price="50.00")
+    await create_product(admin, sku="T1", category="toys", price="1.00")
 
     assert await listed_skus(gql, category="books", maxPrice="20") == ["B1"]
 
 
-async def test_products_filtered_by_min_price_inclusive_and_numeric(gql):
-    await create_product(gql, sku="CHEAP", price="9.99")
-    await create_product(gql, sku="EXACT", price="10.00")
-    await create_product(gql, sku="DEAR", price="10.01")
+async def test_products_filtered_by_min_price_inclusive_and_numeric(gql, admin):
+    await create_product(admin, sku="CHEAP", price="9.99")
+    await create_product(admin, sku="EXACT", price="10.00")
+    await create_product(admin, sku="DEAR", price="10.01")
     # As a string, "100.00" < "9.50" < "10"; as numbers only 100.00 is at least 10.
-    await create_product(gql, sku="P100", price="100.00")
-    await create_product(gql, sku="P950", price="9.50")
+    await create_product(admin, sku="P100", price="100.00")
+    await create_product(admin, sku="P950", price="9.50")
 
     assert await listed_skus(gql, minPrice="10") == ["EXACT", "DEAR", "P100"]
     data = await gql.data(PRODUCTS_PAGE, {"filter": {"minPrice": "10"}})
     assert data["products"]["totalCount"] == 3
 
 
-async def test_products_filtered_by_a_price_range(gql):
-    await create_product(gql, sku="LOW", price="4.99", category="books")
-    await create_product(gql, sku="FROM", price="5.00", category="books")
-    await create_product(gql, sku="MID", price="7.50", category="books")
-    await create_product(gql, sku="TOY", price="7.50", category="toys")
-    await create_product(gql, sku="TO", price="10.00", category="books")
-    await create_product(gql, sku="HIGH", price="10.01", category="books")
+async def test_products_filtered_by_a_price_range(gql, admin):
+    await create_product(admin, sku="LOW", price="4.99", category="books")
+    await create_product(admin, sku="FROM", price="5.00", category="books")
+    await create_product(admin, sku="MID", price="7.50", category="books")
+    await create_product(admin, sku="TOY", price="7.50", category="toys")
+    await create_product(admin, sku="TO", price="10.00", category="books")
+    await create_product(admin, sku="HIGH", price="10.01", category="books")
 
     assert await listed_skus(gql, minPrice="5", maxPrice="10") == ["FROM", "MID", "TOY", "TO"]
     assert await listed_skus(gql, minPrice="5", maxPrice="10", category="books") == [
@@ -272,11 +272,11 @@ async def test_products_filtered_by_a_price_range(gql):
     assert await listed_skus(gql, minPrice="10", maxPrice="5") == []
 
 
-async def test_products_filtered_by_stock(gql):
-    await create_product(gql, sku="MANY", price="3.00", stock=100)
-    await create_product(gql, sku="NONE", price="1.00", stock=0)
-    await create_product(gql, sku="ONE", price="2.00", stock=1)
-    await create_product(gql, sku="TOY", price="0.50", stock=0, category="toys")
+async def test_products_filtered_by_stock(gql, admin):
+    await create_product(admin, sku="MANY", price="3.00", stock=100)
+    await create_product(admin, sku="NONE", price="1.00", stock=0)
+    await create_product(admin, sku="ONE", price="2.00", stock=1)
+    await create_product(admin, sku="TOY", price="0.50", stock=0, category="toys")
 
     assert await listed_skus(gql, inStock=True) == ["ONE", "MANY"]
     assert await listed_skus(gql, inStock=False) == ["TOY", "NONE"]
@@ -287,27 +287,27 @@ async def test_products_filtered_by_stock(gql):
     assert {edge["node"]["stock"] for edge in data["products"]["edges"]} == {0}
 
     # Selling out and restocking move a product between the two lists.
-    await gql.data(UPDATE, {"sku": "ONE", "input": {"stock": 0}})
-    await gql.data(UPDATE, {"sku": "NONE", "input": {"stock": 5}})
+    await admin.data(UPDATE, {"sku": "ONE", "input": {"stock": 0}})
+    await admin.data(UPDATE, {"sku": "NONE", "input": {"stock": 5}})
     assert await listed_skus(gql, inStock=True) == ["NONE", "MANY"]
     assert await listed_skus(gql, inStock=False) == ["TOY", "ONE"]
 
 
-async def test_products_sorted_dearest_first_by_numeric_price(gql):
+async def test_products_sorted_dearest_first_by_numeric_price(gql, admin):
     # As strings these would sort "9.50" > "100.00" > "10.00".
-    await create_product(gql, sku="P100", price="100.00")
-    await create_product(gql, sku="P950", price="9.50")
-    await create_product(gql, sku="P10", price="10.00")
+    await create_product(admin, sku="P100", price="100.00")
+    await create_product(admin, sku="P950", price="9.50")
+    await create_product(admin, sku="P10", price="10.00")
 
     assert await listed_skus(gql, sort="PRICE_DESC") == ["P100", "P10", "P950"]
     assert await listed_skus(gql, sort="PRICE_DESC", maxPrice="50") == ["P10", "P950"]
     assert await listed_skus(gql, sort="PRICE_ASC") == ["P950", "P10", "P100"]
 
 
-async def test_products_dearest_first_paginate_through_ties_and_filters(gql):
+async def test_products_dearest_first_paginate_through_ties_and_filters(gql, admin):
     prices = ["1.00", "2.00", "3.00", "3.00", "3.00", "4.00", "5.00"]
     for price in prices:
-        await create_product(gql, price=price)
+        await create_product(admin, price=price)
     everything = await gql.data(PRODUCTS_PAGE, {"sort": "PRICE_DESC", "first": 10})
     everything = [edge["node"] for edge in everything["products"]["edges"]]
     listed_prices = [Decimal(node["price"]) for node in everything]
@@ -340,9 +340,9 @@ async def test_products_bad_filters_are_bad_input(gql):
     await gql.error(PRODUCTS_PAGE, {"after": "garbage"}, code="BAD_USER_INPUT")
 
 
-async def test_products_paginate_with_first_and_after(gql):
+async def test_products_paginate_with_first_and_after(gql, admin):
     prices = ["1.00", "2.00", "2.00", "3.00", "4.00"]
-    skus = [(await create_product(gql, price=price))["sku"] for price in prices]
+    skus = [(await create_product(admin, price=price))["sku"] for price in prices]
 
     first = (await gql.data(PRODUCTS_PAGE, {"first": 2}))["products"]
     assert [edge["node"]["sku"] for edge in first["edges"]] == skus[:2]
@@ -362,9 +362,9 @@ async def test_products_paginate_with_first_and_after(gql):
     assert third["totalCount"] == 5
 
 
-async def test_beanie_reads_stored_prices_back_as_decimal(gql, app):
+async def test_beanie_reads_stored_prices_back_as_decimal(admin, app):
     from graphql_api.models import Product
 
-    await create_product(gql, sku="READ-BACK", price="12.34")
+    await create_product(admin, sku="READ-BACK", price="12.34")
     product = await Product.find_one(Product.sku == "READ-BACK")
     assert product.price == Decimal("12.34")

@@ -39,13 +39,19 @@ def user_queries():
 
 
 def post_queries(text_search: bool):
-    for author, tag, search, sort in itertools.product(
-        (None, ObjectId()), (None, "python"), (None, "mongo graphql"), posts.PostSort
+    # `published: false` lists drafts (one author's, or anyone's for admins).
+    for published, author, tag, search, sort in itertools.product(
+        (True, False), (None, ObjectId()), (None, "python"), (None, "mongo graphql"), posts.PostSort
     ):
         yield (
             "posts",
             posts.posts_query(
-                author_id=author, tag=tag, search=search, use_text_index=text_search, sort=sort
+                published=published,
+                author_id=author,
+                tag=tag,
+                search=search,
+                use_text_index=text_search,
+                sort=sort,
             ),
         )
     for sort in posts.PostSort:  # User.posts: one author's published posts

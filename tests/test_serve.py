@@ -16,8 +16,17 @@ import pytest
 
 from graphql_api.embedded import EmbeddedMongo, free_port
 
-SIGN_UP = 'mutation { signUp(input: {username: "first", email: "first@example.com"}) { id } }'
-COUNT = "{ users { totalCount } }"
+SIGN_UP = (
+    'mutation { signUp(input: {username: "first", email: "first@example.com", '
+    'password: "first password"}) { token user { id } } }'
+)
+LOGIN = (
+    'mutation { login(input: {username: "first", password: "first password"}) '
+    "{ token user { username } } }"
+)
+ME = "{ me { username } }"
+# Public, and read from the database (`users` is for admins: refused before any query).
+COUNT = "{ products { totalCount } }"
 
 
 @contextmanager
@@ -62,8 +71,9 @@ def wait_for(predicate, seconds: float, process: subprocess.Popen | None = None)
         time.sleep(0.2)
 
 
-def graphql(base: str, query: str) -> dict:
-    response = httpx.post(f"{base}/graphql", json={"query": query}, timeout=30)
+def graphql(base: str, query: str, token: str | None = None) -> dict:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(f"{base}/graphql", json={"query": query}, headers=headers, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -84,7 +94,9 @@ def test_serve_starts_the_embedded_database_keeps_data_and_stops_it(tmp_path):
 
     with serve(env, tmp_path) as (base, process):
         wait_for(lambda: _status(base) == 200, 30, process)
-        assert "id" in graphql(base, SIGN_UP)["data"]["signUp"]
+        signed_up = graphql(base, SIGN_UP)["data"]["signUp"]
+        assert "id" in signed_up["user"]
+        assert graphql(base, ME, signed_up["token"])["data"]["me"] == {"username": "first"}
         page = httpx.get(f"{base}/graphql", headers={"accept": "text/html"}, timeout=10)
         assert page.status_code == 200
         assert "graphiql" in page.text.lower()
@@ -94,7 +106,11 @@ def test_serve_starts_the_embedded_database_keeps_data_and_stops_it(tmp_path):
 
     with serve(env, tmp_path) as (base, process):
         wait_for(lambda: _status(base) == 200, 30, process)
-        assert graphql(base, COUNT)["data"]["users"]["totalCount"] == 1  # data survived
+        # Data survived: the session signUp started, and the account (password included).
+        assert graphql(base, ME, signed_up["token"])["data"]["me"] == {"username": "first"}
+        logged_in = graphql(base, LOGIN)["data"]["login"]
+        assert logged_in["user"] == {"username": "first"}
+        assert graphql(base, ME, logged_in["token"])["data"]["me"] == {"username": "first"}
 
 
 def test_app_starts_without_database_and_recovers_when_it_appears(tmp_path):
@@ -111,10 +127,61 @@ def test_app_starts_without_database_and_recovers_when_it_appears(tmp_path):
         body = graphql(base, COUNT)
         assert body["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
         assert time.monotonic() - started < 5  # fails fast, does not hang
+        # A session that cannot be looked up is an outage, not a signed-out client.
+        body = graphql(base, ME, "some-token")
+        assert body["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
         # The schema can still be explored while the database is down.
         assert graphql(base, "{ __schema { queryType { name } } }")["data"]
 
         with EmbeddedMongo(tmp_path / "mongo", port=mongo_port):
             wait_for(lambda: _status(base) == 200, 30, process)
-            assert graphql(base, COUNT)["data"]["users"]["totalCount"] == 0
-            assert "errors" not in graphql(base, SIGN_UP)
+            assert graphql(base, COUNT)["data"]["products"]["totalCount"] == 0
+            body = graphql(base, SIGN_UP)
+            assert "errors" not in body
+            assert graphql(base, ME, body["data"]["signUp"]["token"])["data"]["me"] == {
+                "username": "first"
+            }
+
+
+def test_promote_makes_an_administrator_through_the_running_server(tmp_path):
+    data_dir = tmp_path / "data"
+    env = clean_env(EMBEDDED_DATA_DIR=str(data_dir), MONGODB_DATABASE="promote_test")
+    with serve(env, tmp_path) as (base, process):
+        wait_for(lambda: _status(base) == 200, 30, process)
+        body = graphql(
+            base,
+            'mutation { signUp(input: {username: "boss", email: "boss@example.com", '
+            'password: "a long passphrase"}) { token } }',
+        )
+        token = body["data"]["signUp"]["token"]
+        promote = subprocess.run(
+            [sys.executable, "-m", "graphql_api.cli", "promote", "boss"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert promote.returncode == 0, promote.stderr
+        response = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ me { roles } users { totalCount } }"},
+            headers={"authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert response.json()["data"] == {
+            "me": {"roles": ["USER", "ADMIN"]},
+            "users": {"totalCount": 1},
+        }
+        missing = subprocess.run(
+            [sys.executable, "-m", "graphql_api.cli", "promote", "nobody"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert missing.returncode == 1
+        assert "No user named" in missing.stderr

@@ -1,163 +1,222 @@
+"""Sign-in sessions: started by signUp/login, data kept on the current one, sliding expiry.
+
+(These replace the old client-keyed `session(key)` / `upsertSession`: there is no key, no
+ttlSeconds and no userId to give any more; a session is the signed-in user's.)
+"""
+
 import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
-from tests.factories import sign_up
+from graphql_api.auth.tokens import hash_token
+from tests.factories import login, sign_up
 
-SESSION_FIELDS = "key userId data createdAt updatedAt expiresAt"
-UPSERT = (
-    "mutation($input: UpsertSessionInput!) "
-    f"{{ upsertSession(input: $input) {{ {SESSION_FIELDS} }} }}"
-)
-GET = f"query($key: String!) {{ session(key: $key) {{ {SESSION_FIELDS} }} }}"
-THIRTY_DAYS = 30 * 24 * 3600
+SESSION_FIELDS = "id current data userAgent createdAt updatedAt expiresAt"
+SET = f"mutation($data: JSON!) {{ setSessionData(data: $data) {{ {SESSION_FIELDS} }} }}"
+MY_SESSIONS = f"{{ me {{ id sessions {{ {SESSION_FIELDS} }} }} }}"
+SESSIONS_OF = "query($id: ID!) { user(id: $id) { id sessions { id current data } } }"
+KIB = 1024
 
 
-async def upsert(gql, key: str = "s1", data: dict | None = None, **extra) -> dict:
-    values = {"key": key, "data": {"cart": [1, 2]} if data is None else data} | extra
-    return (await gql.data(UPSERT, {"input": values}))["upsertSession"]
+def nested(levels: int) -> dict:
+    """An object nesting `levels` objects deep."""
+    value: dict = {"leaf": True}
+    for _ in range(levels):
+        value = {"in": value}
+    return value
 
 
 def parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-async def test_upsert_creates_a_session_expiring_after_ttl(gql, db):
+async def stored_session(db, token: str) -> dict | None:
+    return await db.sessions.find_one({"token_hash": hash_token(token)})
+
+
+async def set_data(gql, token: str, data) -> dict:
+    return (await gql.as_user(token).data(SET, {"data": data}))["setSessionData"]
+
+
+async def my_sessions(gql, token: str) -> list[dict]:
+    return (await gql.as_user(token).data(MY_SESSIONS))["me"]["sessions"]
+
+
+async def backdate(db, token: str, seconds: float) -> dict:
+    """Move a session's last use `seconds` into the past (its expiry with it)."""
+    stored = await stored_session(db, token)
+    shift = timedelta(seconds=seconds)
+    await db.sessions.update_one(
+        {"_id": stored["_id"]},
+        {
+            "$set": {
+                "created_at": stored["created_at"] - shift,
+                "updated_at": stored["updated_at"] - shift,
+                "expires_at": stored["expires_at"] - shift,
+            }
+        },
+    )
+    return await stored_session(db, token)
+
+
+async def test_signing_in_starts_a_session_expiring_after_the_ttl(gql, db, settings):
+    ttl = timedelta(seconds=settings.session_ttl_seconds)
     before = datetime.now(UTC)
-    session = await upsert(gql, "s1", {"cart": [1, 2], "theme": {"dark": True}}, ttlSeconds=600)
+    user = await sign_up(gql)
     after = datetime.now(UTC)
 
-    assert session["key"] == "s1"
-    assert session["userId"] is None
-    assert session["data"] == {"cart": [1, 2], "theme": {"dark": True}}
-    expires = parse(session["expiresAt"])
-    assert before + timedelta(seconds=599) <= expires <= after + timedelta(seconds=601)
-
-    stored = await db.sessions.find_one({"key": "s1"})
-    assert stored["data"] == {"cart": [1, 2], "theme": {"dark": True}}
-    assert stored["expires_at"] - stored["updated_at"] == timedelta(seconds=600)
+    stored = await stored_session(db, user["token"])
+    assert stored["user_id"] == ObjectId(user["databaseId"])
+    assert stored["data"] == {}
+    assert stored["expires_at"] - stored["updated_at"] == ttl
     assert stored["created_at"] == stored["updated_at"]
-    assert stored["user_id"] is None
+    assert before + ttl - timedelta(seconds=1) <= stored["expires_at"] <= after + ttl
+    assert user["token"] not in str(stored)  # only its hash is kept
+
+    (session,) = await my_sessions(gql, user["token"])
+    assert session["id"] == str(stored["_id"])
+    assert session["current"] is True
+    assert session["data"] == {}
+    assert parse(session["expiresAt"]) == stored["expires_at"]
 
 
-async def test_default_ttl_is_thirty_minutes(gql, db):
-    await upsert(gql, "s1")
+async def test_set_session_data_replaces_the_data_and_slides_the_expiry(gql, db, settings):
+    ttl = timedelta(seconds=settings.session_ttl_seconds)
+    user = await sign_up(gql)
+    # Last used a minute ago: recent enough that merely using the session does not slide it
+    # (that happens at most every `session_touch_interval_seconds`), so any slide below is
+    # setSessionData's.
+    assert settings.session_touch_interval_seconds > 60
+    old = await backdate(db, user["token"], 60)
 
-    stored = await db.sessions.find_one({"key": "s1"})
-    assert stored["expires_at"] - stored["updated_at"] == timedelta(minutes=30)
-
-
-async def test_second_upsert_replaces_data_and_slides_expiry(gql, db):
-    first = await upsert(gql, "s1", {"a": 1, "b": 2}, ttlSeconds=600)
+    first = await set_data(gql, user["token"], {"cart": [1, 2], "theme": {"dark": True}})
+    assert first["current"] is True
+    assert first["id"] == str(old["_id"])
+    assert first["data"] == {"cart": [1, 2], "theme": {"dark": True}}
+    assert parse(first["createdAt"]) == old["created_at"]
+    assert parse(first["updatedAt"]) > old["updated_at"]
+    assert parse(first["expiresAt"]) > old["expires_at"]
+    assert parse(first["expiresAt"]) - parse(first["updatedAt"]) == ttl
     await asyncio.sleep(0.01)
 
-    second = await upsert(gql, "s1", {"c": 3}, ttlSeconds=600)
-
-    assert second["data"] == {"c": 3}
+    second = await set_data(gql, user["token"], {"c": 3})
+    assert second["data"] == {"c": 3}  # replaced, not merged
     assert second["createdAt"] == first["createdAt"]
     assert parse(second["updatedAt"]) > parse(first["updatedAt"])
     assert parse(second["expiresAt"]) > parse(first["expiresAt"])
+
     assert await db.sessions.count_documents({}) == 1
-    stored = await db.sessions.find_one({"key": "s1"})
+    stored = await stored_session(db, user["token"])
     assert stored["data"] == {"c": 3}
-    assert stored["created_at"] == parse(first["createdAt"])
+    assert stored["created_at"] == old["created_at"]
     assert stored["expires_at"] == parse(second["expiresAt"])
+    assert stored["expires_at"] - stored["updated_at"] == ttl
+    (listed,) = await my_sessions(gql, user["token"])
+    assert listed == second
 
 
-async def test_upsert_can_shorten_the_ttl(gql, db):
-    await upsert(gql, "s1", ttlSeconds=3600)
-    await upsert(gql, "s1", ttlSeconds=60)
-
-    stored = await db.sessions.find_one({"key": "s1"})
-    assert stored["expires_at"] - stored["updated_at"] == timedelta(seconds=60)
-
-
-async def test_upsert_with_a_user_links_the_session(gql, db):
+async def test_each_session_keeps_its_own_data(gql, db):
     user = await sign_up(gql)
-
-    session = await upsert(gql, "s1", userId=user["id"])
-
-    assert session["userId"] == user["id"]
-    assert (await db.sessions.find_one({"key": "s1"}))["user_id"] == ObjectId(user["databaseId"])
-
-
-async def test_sessions_with_different_keys_are_separate(gql, db):
-    await upsert(gql, "s1", {"n": 1})
-    await upsert(gql, "s2", {"n": 2})
-
+    other_token = await login(gql, user["username"])
     assert await db.sessions.count_documents({}) == 2
-    assert (await gql.data(GET, {"key": "s1"}))["session"]["data"] == {"n": 1}
-    assert (await gql.data(GET, {"key": "s2"}))["session"]["data"] == {"n": 2}
+
+    await set_data(gql, other_token, {"n": 2})
+    await asyncio.sleep(0.01)
+    await set_data(gql, user["token"], {"n": 1})
+
+    assert (await stored_session(db, user["token"]))["data"] == {"n": 1}
+    assert (await stored_session(db, other_token))["data"] == {"n": 2}
+    # Most recently used first; `current` marks the session asking.
+    mine = await my_sessions(gql, user["token"])
+    assert [(s["data"], s["current"]) for s in mine] == [({"n": 1}, True), ({"n": 2}, False)]
+    theirs = await my_sessions(gql, other_token)
+    assert [(s["data"], s["current"]) for s in theirs] == [({"n": 1}, False), ({"n": 2}, True)]
 
 
-async def test_get_session_by_key(gql):
-    session = await upsert(gql, "s1", {"x": "y"})
-
-    assert (await gql.data(GET, {"key": "s1"}))["session"] == session
-    assert (await gql.data(GET, {"key": "other"}))["session"] is None
-
-
-async def test_expired_session_is_not_returned_before_ttl_monitor_runs(gql, db):
-    await upsert(gql, "s1")
+async def test_expired_session_is_refused_before_the_ttl_monitor_runs(gql, db):
+    user = await sign_up(gql)
+    other_token = await login(gql, user["username"])
+    await set_data(gql, user["token"], {"keep": True})
     past = datetime.now(UTC) - timedelta(seconds=5)
-    await db.sessions.update_one({"key": "s1"}, {"$set": {"expires_at": past}})
-
-    assert (await gql.data(GET, {"key": "s1"}))["session"] is None
-    # Still stored: only the read hides it.
-    assert await db.sessions.count_documents({"key": "s1"}) == 1
-
-
-async def test_ttl_out_of_range_is_bad_input(gql, db):
-    for ttl in (0, -1, THIRTY_DAYS + 1):
-        error = await gql.error(
-            UPSERT, {"input": {"key": "s1", "data": {}, "ttlSeconds": ttl}}, code="BAD_USER_INPUT"
-        )
-        assert error["extensions"]["argument"] == "ttlSeconds"
-    assert await db.sessions.count_documents({}) == 0
-
-
-async def test_ttl_bounds_are_accepted(gql, db):
-    await upsert(gql, "short", ttlSeconds=1)
-    await upsert(gql, "long", ttlSeconds=THIRTY_DAYS)
-
-    stored = await db.sessions.find_one({"key": "long"})
-    assert stored["expires_at"] - stored["updated_at"] == timedelta(days=30)
-    assert await db.sessions.count_documents({}) == 2
-
-
-async def test_unknown_user_is_not_found(gql, db):
-    error = await gql.error(
-        UPSERT, {"input": {"key": "s1", "data": {}, "userId": str(ObjectId())}}, code="NOT_FOUND"
+    await db.sessions.update_one(
+        {"token_hash": hash_token(user["token"])}, {"$set": {"expires_at": past}}
     )
-    assert error["extensions"]["argument"] == "userId"
-    assert await db.sessions.count_documents({}) == 0
+    expired = await stored_session(db, user["token"])
+
+    expired_client = gql.as_user(user)
+    assert (await expired_client.data("{ me { id } }"))["me"] is None
+    await expired_client.error(SET, {"data": {"revived": True}}, code="UNAUTHENTICATED")
+    # Still stored (only MongoDB's TTL monitor deletes it), untouched, and no longer listed.
+    assert await stored_session(db, user["token"]) == expired
+    assert [s["current"] for s in await my_sessions(gql, other_token)] == [True]
 
 
-async def test_invalid_user_id_is_bad_input(gql, db):
-    await gql.error(
-        UPSERT, {"input": {"key": "s1", "data": {}, "userId": "nope"}}, code="BAD_USER_INPUT"
-    )
-    assert await db.sessions.count_documents({}) == 0
+async def test_session_data_must_be_a_json_object_of_at_most_16_kib(gql, db):
+    user = await sign_up(gql)
+    client = gql.as_user(user)
+    await set_data(gql, user["token"], {"keep": True})
+    before = await stored_session(db, user["token"])
+
+    for data in ([1, 2], "x", 3, True, None):  # not an object
+        await client.error(SET, {"data": data}, code="BAD_USER_INPUT")
+    for data in (
+        {"blob": "x" * 17 * KIB},  # too big
+        nested(50),  # too deep
+        {"$set": {"x": 1}},  # would be read as an operator
+        {"ok": {"a\x00b": 1}},
+    ):
+        error = await client.error(SET, {"data": data}, code="BAD_USER_INPUT")
+        assert error["extensions"]["argument"] == "data", data
+    # A failed write changes nothing: neither the data nor the expiry.
+    assert await stored_session(db, user["token"]) == before
+
+    accepted = await set_data(gql, user["token"], {"blob": "x" * 15 * KIB, "deep": nested(5)})
+    assert len(accepted["data"]["blob"]) == 15 * KIB
+    assert accepted["data"]["deep"] == nested(5)
 
 
-async def test_non_object_data_or_empty_key_is_bad_input(gql, db):
-    for values in ({"key": "s1", "data": [1, 2]}, {"key": "s1", "data": "x"}, {"key": ""}):
-        await gql.error(UPSERT, {"input": {"data": {}} | values}, code="BAD_USER_INPUT")
-    assert await db.sessions.count_documents({}) == 0
+async def test_the_16_kib_limit_counts_bytes_not_characters(gql, db):
+    user = await sign_up(gql)
+    await set_data(gql, user["token"], {"keep": True})
+    before = await stored_session(db, user["token"])
+    # 6,000 euro signs: 6,000 characters, but 18,000 bytes of UTF-8 JSON (more escaped).
+    data = {"blob": "\u20ac" * 6000}
+
+    error = await gql.as_user(user).error(SET, {"data": data}, code="BAD_USER_INPUT")
+    assert error["extensions"]["argument"] == "data"
+    assert await stored_session(db, user["token"]) == before
 
 
-async def test_failed_upsert_leaves_an_existing_session_unchanged(gql, db):
-    await upsert(gql, "s1", {"keep": True})
-    before = await db.sessions.find_one({"key": "s1"})
+async def test_setting_session_data_needs_a_valid_session(gql, db):
+    user = await sign_up(gql)
+    before = await stored_session(db, user["token"])
 
-    await gql.error(
-        UPSERT, {"input": {"key": "s1", "data": {}, "ttlSeconds": 0}}, code="BAD_USER_INPUT"
-    )
-    await gql.error(
-        UPSERT, {"input": {"key": "s1", "data": {}, "userId": str(ObjectId())}}, code="NOT_FOUND"
-    )
-    assert await db.sessions.find_one({"key": "s1"}) == before
+    await gql.error(SET, {"data": {"a": 1}}, code="UNAUTHENTICATED")
+    await gql.as_user("not-a-token").error(SET, {"data": {"a": 1}}, code="UNAUTHENTICATED")
+    assert await db.sessions.count_documents({}) == 1
+    assert await stored_session(db, user["token"]) == before
+
+
+async def test_sessions_are_listed_only_to_their_user_and_admins(gql, admin):
+    alice, bob = await sign_up(gql), await sign_up(gql)
+    await set_data(gql, alice["token"], {"mine": True})
+    (own,) = await my_sessions(gql, alice["token"])
+
+    as_alice = await gql.as_user(alice).data(SESSIONS_OF, {"id": alice["id"]})
+    assert as_alice["user"]["sessions"] == [
+        {"id": own["id"], "current": True, "data": {"mine": True}}
+    ]
+    as_admin = await admin.data(SESSIONS_OF, {"id": alice["id"]})
+    assert as_admin["user"]["sessions"] == [
+        {"id": own["id"], "current": False, "data": {"mine": True}}
+    ]
+    for viewer in (gql, gql.as_user(bob)):
+        data = await viewer.data(SESSIONS_OF, {"id": alice["id"]})
+        assert data["user"] == {"id": alice["id"], "sessions": None}
+    bobs = await my_sessions(gql, bob["token"])
+    assert [s["id"] for s in bobs] != [own["id"]]
+    assert [s["current"] for s in bobs] == [True]
 
 
 async def test_sessions_have_a_ttl_index_on_expires_at(db):
@@ -168,24 +227,10 @@ async def test_sessions_have_a_ttl_index_on_expires_at(db):
     assert ttl[0]["expireAfterSeconds"] == 0
 
 
-async def test_sessions_have_a_unique_index_on_key(db):
+async def test_sessions_have_a_unique_index_on_the_token_hash(db):
+    # Sessions are found by their token's hash (it was by a client-chosen key).
     indexes = await db.sessions.index_information()
 
-    by_key = [index for index in indexes.values() if index["key"] == [("key", 1)]]
-    assert len(by_key) == 1
-    assert by_key[0].get("unique") is True
-
-
-async def test_upsert_over_an_expired_session_starts_a_fresh_one(gql, db):
-    owner = await sign_up(gql)
-    old = await upsert(gql, "s1", {"secret": 1}, userId=owner["id"])
-    await db.sessions.update_one(
-        {"key": "s1"}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=5)}}
-    )
-    await asyncio.sleep(0.01)
-
-    fresh = await upsert(gql, "s1", {"new": True})
-
-    assert fresh["userId"] is None
-    assert parse(fresh["createdAt"]) > parse(old["createdAt"])
-    assert await db.sessions.count_documents({}) == 1
+    by_token = [index for index in indexes.values() if index["key"] == [("token_hash", 1)]]
+    assert len(by_token) == 1
+    assert by_token[0].get("unique") is True

@@ -2,6 +2,7 @@
 
 from graphql_api.models.base import TimestampedDocument, utcnow
 from graphql_api.models.credit_transfer import CreditTransfer
+from graphql_api.models.login_attempt import LoginAttempt
 from graphql_api.models.order import (
     ALLOWED_TRANSITIONS,
     REVENUE_STATUSES,
@@ -14,7 +15,7 @@ from graphql_api.models.product import Product
 from graphql_api.models.session import Session
 from graphql_api.models.user import Role, User
 
-DOCUMENT_MODELS = (User, Post, Product, Order, Session, CreditTransfer)
+DOCUMENT_MODELS = (User, Post, Product, Order, Session, CreditTransfer, LoginAttempt)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -22,6 +23,7 @@ __all__ = [
     "REVENUE_STATUSES",
     "CreditTransfer",
     "LineItem",
+    "LoginAttempt",
     "Order",
     "OrderStatus",
     "Post",

@@ -24,6 +24,8 @@ class Role(StrEnum):
 class User(TimestampedDocument):
     username: Username
     email: EmailStr
+    # Argon2id hash (PHC string); the password itself is never stored.
+    password_hash: str = Field(repr=False)
     roles: list[Role] = Field(default_factory=lambda: [Role.USER])
     is_active: bool = True
     credits: int = Field(default=0, ge=0)

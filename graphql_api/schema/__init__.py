@@ -2,22 +2,34 @@
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graphql_api.schema.analytics import AnalyticsQueries
 from graphql_api.schema.credits import CreditMutations
 from graphql_api.schema.errors import ClientErrors, log_errors
+from graphql_api.schema.limits import DatabaseAvailability, QueryCostLimiter
 from graphql_api.schema.nodes import NodeQueries
 from graphql_api.schema.orders import Order, OrderMutations, OrderQueries
 from graphql_api.schema.posts import Post, PostMutations, PostQueries
 from graphql_api.schema.products import Product, ProductMutations, ProductQueries
-from graphql_api.schema.sessions import SessionMutations, SessionQueries
+from graphql_api.schema.request_log import RequestLog
+from graphql_api.schema.sessions import SessionMutations
+from graphql_api.schema.subscriptions import Subscription
 from graphql_api.schema.users import User, UserMutations, UserQueries
+from graphql_api.settings import Settings, get_settings
 
 Query = merge_types(
     "Query",
@@ -27,7 +39,6 @@ Query = merge_types(
         PostQueries,
         ProductQueries,
         OrderQueries,
-        SessionQueries,
         AnalyticsQueries,
     ),
 )
@@ -66,15 +77,33 @@ class APISchema(Schema):
         log_errors(errors)
 
 
-schema = APISchema(
-    query=Query,
-    mutation=Mutation,
-    types=[User, Post, Product, Order],
-    extensions=[
+def create_schema(settings: Settings | None = None) -> APISchema:
+    """The schema with the abuse limits of `settings` (the SDL does not depend on them)."""
+    settings = settings or get_settings()
+    extensions: list[Any] = [
+        RequestLog,  # first in, last out: it sees the errors as clients will
         ClientErrors,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: CachedParsing(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: ValidationCache(maxsize=512),
-    ],
-)
+        lambda: QueryCostLimiter(
+            settings.max_query_cost, settings.max_page_size, settings.default_page_size
+        ),
+        DatabaseAvailability,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return APISchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[User, Post, Product, Order],
+        extensions=extensions,
+    )
 
-__all__ = ["Mutation", "Query", "schema"]
+
+schema = create_schema()
+
+__all__ = ["Mutation", "Query", "create_schema", "schema"]

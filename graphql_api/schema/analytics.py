@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import strawberry
 
+from graphql_api.auth.rules import IsAdmin
 from graphql_api.schema.users import User
 from graphql_api.services import analytics as service
 
@@ -33,7 +34,10 @@ class ProductSales:
 
 @strawberry.type
 class AnalyticsQueries:
-    @strawberry.field(description="Active authors with the most published posts.")
+    @strawberry.field(
+        description="Active authors with the most published posts (admins).",
+        permission_classes=[IsAdmin],
+    )
     async def top_authors(self, limit: int = 10) -> list[AuthorStats]:
         rows = await service.top_authors(limit)
         return [
@@ -44,11 +48,17 @@ class AnalyticsQueries:
             for row in rows
         ]
 
-    @strawberry.field(description="Months of `year` with revenue, in calendar order.")
+    @strawberry.field(
+        description="Months of `year` with revenue, in calendar order (admins).",
+        permission_classes=[IsAdmin],
+    )
     async def revenue_by_month(self, year: int) -> list[MonthlyRevenue]:
         return [MonthlyRevenue(**row) for row in await service.revenue_by_month(year)]
 
-    @strawberry.field(description="Products by revenue over all paid orders, best first.")
+    @strawberry.field(
+        description="Products by revenue over all paid orders, best first (admins).",
+        permission_classes=[IsAdmin],
+    )
     async def sales_by_product(self, limit: int = 50) -> list[ProductSales]:
         return [
             ProductSales(

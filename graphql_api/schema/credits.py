@@ -6,6 +6,7 @@ from typing import Any
 import strawberry
 from bson import ObjectId
 
+from graphql_api.auth.rules import IsAdmin, IsAuthenticated, require_viewer
 from graphql_api.schema.context import Info
 from graphql_api.schema.relay import parse_id
 from graphql_api.schema.scalars import to_id
@@ -46,9 +47,8 @@ class CreditTransfer:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Credits leave the signed-in user's account.")
 class TransferCreditsInput:
-    from_user_id: strawberry.ID
     to_user_id: strawberry.ID
     amount: int = strawberry.field(description="Positive whole credits.")
 
@@ -63,18 +63,22 @@ class GrantCreditsInput:
 class CreditMutations:
     @strawberry.mutation(
         description="Move credits between two users, all or nothing. "
-        "INSUFFICIENT_CREDITS if the sender's balance is too low."
+        "INSUFFICIENT_CREDITS if the sender's balance is too low.",
+        permission_classes=[IsAuthenticated],
     )
-    async def transfer_credits(self, input: TransferCreditsInput) -> CreditTransfer:
+    async def transfer_credits(self, info: Info, input: TransferCreditsInput) -> CreditTransfer:
+        sender = await require_viewer(info)
         return CreditTransfer.from_document(
             await service.transfer_credits(
-                from_user_id=parse_id(input.from_user_id, "User", "fromUserId"),
+                from_user_id=sender.user_id,
                 to_user_id=parse_id(input.to_user_id, "User", "toUserId"),
                 amount=input.amount,
             )
         )
 
-    @strawberry.mutation(description="Give a user credits from the system.")
+    @strawberry.mutation(
+        description="Give a user credits from the system (admins).", permission_classes=[IsAdmin]
+    )
     async def grant_credits(self, input: GrantCreditsInput) -> CreditTransfer:
         return CreditTransfer.from_document(
             await service.grant_credits(

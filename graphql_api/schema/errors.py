@@ -15,6 +15,7 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 from strawberry.extensions import MaskErrors
 
 from graphql_api.errors import APIError, DatabaseTimeout, DatabaseUnavailable
+from graphql_api.schema.limits import limit_code
 
 logger = logging.getLogger("graphql_api.errors")
 
@@ -35,6 +36,8 @@ def expected_error(error: GraphQLError) -> APIError | None:
 
 def _request_error_code(error: GraphQLError) -> str:
     """Errors before execution (no path) come from parsing, validation or variables."""
+    if code := limit_code(error.message):
+        return code
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
     if error.message.startswith("Variable '$"):

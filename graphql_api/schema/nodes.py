@@ -4,6 +4,7 @@ import asyncio
 
 import strawberry
 
+from graphql_api.auth.rules import can_see_post, ensure_can_see_order, require_viewer, viewer
 from graphql_api.errors import BadUserInput
 from graphql_api.schema.context import Info
 from graphql_api.schema.orders import Order
@@ -28,7 +29,14 @@ async def _load(info: Info, global_id: str) -> Node | None:
     type_name, object_id = parsed
     loader_name, node_type = _TYPES[type_name]
     document = await getattr(info.context.loaders, loader_name).load(object_id)
-    return node_type.from_document(document) if document else None
+    if document is None:
+        return None
+    # The same rules as `post(id)` and `order(id)`.
+    if node_type is Post and not can_see_post(await viewer(info), document):
+        return None
+    if node_type is Order:
+        ensure_can_see_order(await require_viewer(info), document)
+    return node_type.from_document(document)
 
 
 @strawberry.type

@@ -8,6 +8,7 @@ import strawberry
 from bson import ObjectId
 
 from graphql_api import models
+from graphql_api.auth.rules import IsAdmin, IsAuthenticated, ensure_can_see_order, require_viewer
 from graphql_api.dataloaders import counts, grouped
 from graphql_api.pagination import PageRequest, count_related, paginate_related
 from graphql_api.schema.connections import Connection, connection, from_page
@@ -105,9 +106,8 @@ class OrderItemInput:
     quantity: int = strawberry.field(description="At least 1.")
 
 
-@strawberry.input
+@strawberry.input(description="The buyer is the signed-in user.")
 class PlaceOrderInput:
-    user_id: strawberry.ID
     items: list[OrderItemInput] = strawberry.field(
         description="Lines with the same sku are merged. Prices are the catalogue's at checkout."
     )
@@ -151,12 +151,22 @@ async def orders_of_user(
 
 @strawberry.type
 class OrderQueries:
-    @strawberry.field(description="An order by id, or null.")
+    @strawberry.field(
+        description="An order by id (its buyer and admins), or null.",
+        permission_classes=[IsAuthenticated],
+    )
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
         doc = await info.context.loaders.order_by_id.load(parse_id(id, "Order"))
-        return Order.from_document(doc) if doc else None
+        if doc is None:
+            return None
+        ensure_can_see_order(await require_viewer(info), doc)
+        return Order.from_document(doc)
 
-    @strawberry.field(description="Orders, newest first unless `sort` says otherwise.")
+    @strawberry.field(
+        description="All orders, newest first unless `sort` says otherwise (admins). "
+        "Buyers see theirs as `me { orders }`.",
+        permission_classes=[IsAdmin],
+    )
     async def orders(
         self,
         info: Info,
@@ -189,16 +199,22 @@ class OrderQueries:
 class OrderMutations:
     @strawberry.mutation(
         description="Buy products. Stock is taken and the order written in one transaction; "
-        "if any line is out of stock (OUT_OF_STOCK) nothing changes."
+        "if any line is out of stock (OUT_OF_STOCK) nothing changes.",
+        permission_classes=[IsAuthenticated],
     )
-    async def place_order(self, input: PlaceOrderInput) -> Order:
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> Order:
+        buyer = await require_viewer(info)
         items = [(item.sku, item.quantity) for item in input.items]
-        user_id = parse_id(input.user_id, "User", "userId")
-        return Order.from_document(await service.place_order(user_id=user_id, items=items))
+        return Order.from_document(await service.place_order(user_id=buyer.user_id, items=items))
 
     @strawberry.mutation(
-        description="Move an order along its workflow (INVALID_STATUS_TRANSITION otherwise). "
-        "Cancelling a pending or paid order puts its stock back."
+        description="Move an order along its workflow (INVALID_STATUS_TRANSITION otherwise): "
+        "admins run fulfilment; buyers may cancel their pending orders. Cancelling a pending "
+        "or paid order puts its stock back.",
+        permission_classes=[IsAuthenticated],
     )
-    async def update_order_status(self, id: strawberry.ID, status: OrderStatus) -> Order:
-        return Order.from_document(await service.change_status(parse_id(id, "Order"), status))
+    async def update_order_status(
+        self, info: Info, id: strawberry.ID, status: OrderStatus
+    ) -> Order:
+        order_id, actor = parse_id(id, "Order"), await require_viewer(info)
+        return Order.from_document(await service.change_status(actor, order_id, status))

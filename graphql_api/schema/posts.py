@@ -6,6 +6,13 @@ from typing import Any
 import strawberry
 from bson import ObjectId
 
+from graphql_api.auth.rules import (
+    IsAuthenticated,
+    can_see_post,
+    ensure_can_list_drafts,
+    require_viewer,
+    viewer,
+)
 from graphql_api.dataloaders import counts, grouped
 from graphql_api.pagination import PageRequest, count_related, paginate_related
 from graphql_api.schema.connections import Connection, connection, from_page
@@ -67,8 +74,12 @@ class Post(Node):
         )
 
 
-@strawberry.input(description="Which published posts to list. All conditions must hold.")
+@strawberry.input(description="Which posts to list. All conditions must hold.")
 class PostFilter:
+    published: bool = strawberry.field(
+        default=True,
+        description="false lists drafts: your own (with your `authorId`), or anyone's for admins.",
+    )
     author_id: strawberry.ID | None = None
     tag: str | None = None
     search: str | None = strawberry.field(
@@ -82,9 +93,8 @@ class PostSearchHit:
     post: Post
 
 
-@strawberry.input
+@strawberry.input(description="The author is the signed-in user.")
 class CreatePostInput:
-    author_id: strawberry.ID
     title: str
     content: str
     tags: list[str] = strawberry.field(default_factory=list)
@@ -139,10 +149,13 @@ async def posts_of_author(
 
 @strawberry.type
 class PostQueries:
-    @strawberry.field(description="A post by id, or null if there is none.")
+    @strawberry.field(
+        description="A post by id, or null if there is none (or it is a draft "
+        "and you are neither its author nor an admin)."
+    )
     async def post(self, info: Info, id: strawberry.ID) -> Post | None:
         doc = await info.context.loaders.post_by_id.load(parse_id(id, "Post"))
-        return Post.from_document(doc) if doc else None
+        return Post.from_document(doc) if doc and can_see_post(await viewer(info), doc) else None
 
     @strawberry.field(description="Published posts, newest first unless `sort` says otherwise.")
     async def posts(
@@ -156,8 +169,12 @@ class PostQueries:
         before: str | None = None,
     ) -> Connection[Post]:
         filter = filter or PostFilter()
+        author_id = parse_optional_id(filter.author_id, "User", "authorId")
+        if not filter.published:
+            ensure_can_list_drafts(await viewer(info), author_id)
         query = service.posts_query(
-            author_id=parse_optional_id(filter.author_id, "User", "authorId"),
+            published=filter.published,
+            author_id=author_id,
             tag=filter.tag,
             search=filter.search,
             use_text_index=info.context.database.capabilities.text_search,
@@ -187,11 +204,15 @@ class PostQueries:
 
 @strawberry.type
 class PostMutations:
-    @strawberry.mutation(description="Write a post (a draft unless `published` is true).")
-    async def create_post(self, input: CreatePostInput) -> Post:
+    @strawberry.mutation(
+        description="Write a post (a draft unless `published` is true).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def create_post(self, info: Info, input: CreatePostInput) -> Post:
+        author = await require_viewer(info)
         return Post.from_document(
             await service.create_post(
-                author_id=parse_id(input.author_id, "User", "authorId"),
+                author_id=author.user_id,
                 title=input.title,
                 content=input.content,
                 tags=input.tags,
@@ -199,15 +220,24 @@ class PostMutations:
             )
         )
 
-    @strawberry.mutation
-    async def update_post(self, id: strawberry.ID, input: UpdatePostInput) -> Post:
-        return Post.from_document(await service.update_post(parse_id(id, "Post"), given(input)))
+    @strawberry.mutation(description="Edit your post.", permission_classes=[IsAuthenticated])
+    async def update_post(self, info: Info, id: strawberry.ID, input: UpdatePostInput) -> Post:
+        post_id, author = parse_id(id, "Post"), await require_viewer(info)
+        return Post.from_document(await service.update_post(author, post_id, given(input)))
 
-    @strawberry.mutation(description="Publish a draft; publishing again changes nothing.")
-    async def publish_post(self, id: strawberry.ID) -> Post:
-        return Post.from_document(await service.publish_post(parse_id(id, "Post")))
+    @strawberry.mutation(
+        description="Publish your draft; publishing again changes nothing.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def publish_post(self, info: Info, id: strawberry.ID) -> Post:
+        post_id, author = parse_id(id, "Post"), await require_viewer(info)
+        return Post.from_document(await service.publish_post(author, post_id))
 
-    @strawberry.mutation(description="Delete a post for good. Returns its id.")
-    async def delete_post(self, id: strawberry.ID) -> strawberry.ID:
-        await service.delete_post(parse_id(id, "Post"))
+    @strawberry.mutation(
+        description="Delete your post for good. Returns its id.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def delete_post(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        post_id, author = parse_id(id, "Post"), await require_viewer(info)
+        await service.delete_post(author, post_id)
         return id

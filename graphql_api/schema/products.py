@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 
+from graphql_api.auth.rules import IsAdmin
 from graphql_api.schema.connections import Connection, connection
 from graphql_api.schema.context import Info, page_request
 from graphql_api.schema.relay import Node, to_global_id
@@ -124,7 +125,10 @@ class ProductQueries:
 
 @strawberry.type
 class ProductMutations:
-    @strawberry.mutation(description="Add a product. A used sku is a CONFLICT error.")
+    @strawberry.mutation(
+        description="Add a product (admins). A used sku is a CONFLICT error.",
+        permission_classes=[IsAdmin],
+    )
     async def create_product(self, input: CreateProductInput) -> Product:
         return Product.from_document(
             await service.create_product(
@@ -136,11 +140,15 @@ class ProductMutations:
             )
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Change a product, its stock included (admins).", permission_classes=[IsAdmin]
+    )
     async def update_product(self, sku: str, input: UpdateProductInput) -> Product:
         return Product.from_document(await service.update_product(sku, given(input)))
 
-    @strawberry.mutation(description="Remove a product. Returns its sku.")
+    @strawberry.mutation(
+        description="Remove a product (admins). Returns its sku.", permission_classes=[IsAdmin]
+    )
     async def delete_product(self, sku: str) -> str:
         await service.delete_product(sku)
         return sku.strip().upper()

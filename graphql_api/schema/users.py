@@ -4,12 +4,24 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from bson import ObjectId
 
 from graphql_api import models
+from graphql_api.auth import sessions as auth_sessions
+from graphql_api.auth.rules import (
+    IsAdmin,
+    IsAuthenticated,
+    ensure_can_act_on_user,
+    may_see_private_fields,
+    require_viewer,
+    visible_to_self_or_admin,
+)
+from graphql_api.auth.viewer import Viewer
 from graphql_api.schema.connections import Connection, connection
 from graphql_api.schema.context import Info, page_request
 from graphql_api.schema.relay import Node, parse_id, to_global_id
 from graphql_api.schema.selection import projection
+from graphql_api.services import accounts
 from graphql_api.services import users as service
 from graphql_api.services.orders import OrderSort as _OrderSort
 from graphql_api.services.posts import PostSort as _PostSort
@@ -18,6 +30,7 @@ from graphql_api.services.users import UserSort as _UserSort
 if TYPE_CHECKING:
     from graphql_api.schema.orders import Order, OrderSort
     from graphql_api.schema.posts import Post, PostSort
+    from graphql_api.schema.sessions import Session
 
 Role = strawberry.enum(models.Role, description="What a user may do beyond the basics.")
 UserSort = strawberry.enum(_UserSort, name="UserSort", description="Orders of the user list.")
@@ -26,6 +39,7 @@ PostRef = Annotated["Post", strawberry.lazy("graphql_api.schema.posts")]
 PostSortRef = Annotated["PostSort", strawberry.lazy("graphql_api.schema.posts")]
 OrderRef = Annotated["Order", strawberry.lazy("graphql_api.schema.orders")]
 OrderSortRef = Annotated["OrderSort", strawberry.lazy("graphql_api.schema.orders")]
+SessionRef = Annotated["Session", strawberry.lazy("graphql_api.schema.sessions")]
 
 FIELDS = {
     "id": (),
@@ -40,20 +54,42 @@ FIELDS = {
     "deactivatedAt": ("deactivated_at",),
     "posts": (),
     "orders": (),
+    "sessions": (),
 }
 
 
-@strawberry.type(description="A person with an account.")
+@strawberry.type(
+    description="A person with an account. `email`, `credits`, `orders` and `sessions` are "
+    "visible to the user themselves and to administrators, and null for everybody else."
+)
 class User(Node):
     database_id: str = strawberry.field(description="The MongoDB ObjectId, as hex.")
     username: str
-    email: str
     roles: list[Role]
     is_active: bool = strawberry.field(description="False once the account is deactivated.")
-    credits: int
     created_at: datetime
     updated_at: datetime
     deactivated_at: datetime | None
+    _email: strawberry.Private[str | None]
+    _credits: strawberry.Private[int | None]
+
+    @strawberry.field(extensions=visible_to_self_or_admin())
+    def email(self) -> str | None:
+        return self._email
+
+    @strawberry.field(extensions=visible_to_self_or_admin())
+    def credits(self) -> int | None:
+        return self._credits
+
+    @strawberry.field(description="This user's sign-in sessions, most recently used first.")
+    async def sessions(self, info: Info) -> list[SessionRef] | None:
+        from graphql_api.schema.sessions import sessions_of  # noqa: PLC0415 (cycle)
+
+        user_id = ObjectId(self.database_id)
+        # The rule of `visible_to_self_or_admin`, by hand: it would answer [] rather than null.
+        if not await may_see_private_fields(info, user_id):
+            return None
+        return await sessions_of(info, user_id)
 
     @strawberry.field(description="This user's published posts.")
     async def posts(
@@ -69,7 +105,7 @@ class User(Node):
 
         return await posts_of_author(info, self, sort, page_request(first, after, last, before))
 
-    @strawberry.field(description="This user's orders.")
+    @strawberry.field(description="This user's orders.", extensions=visible_to_self_or_admin())
     async def orders(
         self,
         info: Info,
@@ -78,7 +114,7 @@ class User(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[OrderRef]:
+    ) -> Connection[OrderRef] | None:
         from graphql_api.schema.orders import orders_of_user  # noqa: PLC0415 (cycle)
 
         return await orders_of_user(info, self, sort, page_request(first, after, last, before))
@@ -90,10 +126,10 @@ class User(Node):
             id=to_global_id("User", doc["_id"]),
             database_id=str(doc["_id"]),
             username=get("username"),
-            email=get("email"),
+            _email=get("email"),
             roles=[models.Role(role) for role in get("roles", ())],
             is_active=get("is_active"),
-            credits=get("credits"),
+            _credits=get("credits"),
             created_at=get("created_at"),
             updated_at=get("updated_at"),
             deactivated_at=get("deactivated_at"),
@@ -114,6 +150,26 @@ class UserFilter:
 class SignUpInput:
     username: str = strawberry.field(description="3-50 letters, digits, '_', '.' or '-'.")
     email: str = strawberry.field(description="Stored lower-case; unique.")
+    password: str = strawberry.field(description="8-256 characters; stored as an Argon2 hash.")
+
+
+@strawberry.input
+class LoginInput:
+    username: str = strawberry.field(description="The username, or the email address.")
+    password: str
+
+
+@strawberry.type(description="A new session. Send the token as `Authorization: Bearer <token>`.")
+class AuthPayload:
+    token: str = strawberry.field(description="Shown once; only its hash is stored.")
+    expires_at: datetime = strawberry.field(description="Slides forward while the session is used.")
+    user: User
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -131,14 +187,44 @@ def given(input: object) -> dict[str, Any]:
     }
 
 
+async def _sign_in(info: Info, username: str, password: str) -> AuthPayload:
+    context = info.context
+    token, session, user = await accounts.login(
+        context.settings,
+        context.passwords,
+        username=username,
+        password=password,
+        address=context.client_address,
+        user_agent=context.user_agent,
+    )
+    # The rest of this operation runs as the new session's user (their email shows).
+    context.signed_in(
+        Viewer(
+            user_id=user["_id"],
+            roles=frozenset(user.get("roles", ())),
+            session_id=session["_id"],
+            user=user,
+        )
+    )
+    return AuthPayload(token=token, expires_at=session["expires_at"], user=User.from_document(user))
+
+
 @strawberry.type
 class UserQueries:
-    @strawberry.field(description="A user by id, or null if there is none.")
+    @strawberry.field(description="The signed-in user, or null without a valid session.")
+    async def me(self, info: Info) -> User | None:
+        viewer = await info.context.viewer()
+        return User.from_document(viewer.user) if viewer else None
+
+    @strawberry.field(description="A user's public profile by id, or null if there is none.")
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
         doc = await info.context.loaders.user_by_id.load(parse_id(id, "User"))
         return User.from_document(doc) if doc else None
 
-    @strawberry.field(description="Users, newest first unless `sort` says otherwise.")
+    @strawberry.field(
+        description="All users, newest first unless `sort` says otherwise. Administrators only.",
+        permission_classes=[IsAdmin],
+    )
     async def users(
         self,
         info: Info,
@@ -169,17 +255,63 @@ class UserQueries:
 
 @strawberry.type
 class UserMutations:
-    @strawberry.mutation(description="Create an account. Username and email must be unused.")
-    async def sign_up(self, input: SignUpInput) -> User:
-        return User.from_document(await service.sign_up(username=input.username, email=input.email))
-
-    @strawberry.mutation(description="Change username and/or email.")
-    async def update_profile(self, id: strawberry.ID, input: UpdateProfileInput) -> User:
-        return User.from_document(await service.update_profile(parse_id(id, "User"), given(input)))
+    @strawberry.mutation(
+        description="Create an account and sign in. Username and email must be unused."
+    )
+    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+        context = info.context
+        await accounts.sign_up(
+            context.passwords, username=input.username, email=input.email, password=input.password
+        )
+        return await _sign_in(info, input.username, input.password)
 
     @strawberry.mutation(
-        description="Deactivate an account. The user and their data are kept; "
-        "calling it again changes nothing."
+        description="Start a session. Failed attempts are limited per account and per address "
+        "(RATE_LIMITED); a refusal never says whether the username exists."
     )
-    async def deactivate_user(self, id: strawberry.ID) -> User:
-        return User.from_document(await service.deactivate_user(parse_id(id, "User")))
+    async def login(self, info: Info, input: LoginInput) -> AuthPayload:
+        return await _sign_in(info, input.username, input.password)
+
+    @strawberry.mutation(description="End this session.", permission_classes=[IsAuthenticated])
+    async def logout(self, info: Info) -> bool:
+        viewer = await require_viewer(info)
+        await auth_sessions.end(viewer.session_id)
+        return True
+
+    @strawberry.mutation(
+        description="End every session of the signed-in user, this one included. "
+        "Returns how many ended.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def logout_everywhere(self, info: Info) -> int:
+        viewer = await require_viewer(info)
+        return await auth_sessions.end_all(viewer.user_id)
+
+    @strawberry.mutation(
+        description="Change the password; every other session ends. Returns how many ended.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> int:
+        return await accounts.change_password(
+            info.context.passwords,
+            await require_viewer(info),
+            current_password=input.current_password,
+            new_password=input.new_password,
+        )
+
+    @strawberry.mutation(
+        description="Change your own username and/or email.", permission_classes=[IsAuthenticated]
+    )
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> User:
+        viewer = await require_viewer(info)
+        return User.from_document(await service.update_profile(viewer.user_id, given(input)))
+
+    @strawberry.mutation(
+        description="Deactivate an account (yours; administrators: anyone's). The user and their "
+        "data are kept, their sessions end; calling it again changes nothing.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def deactivate_user(self, info: Info, id: strawberry.ID) -> User:
+        user_id = parse_id(id, "User")
+        ensure_can_act_on_user(await require_viewer(info), user_id)
+        return User.from_document(await service.deactivate_user(user_id))

@@ -49,7 +49,7 @@ async def transfer_credits(
                 {"_id": sender, "is_active": True}, {"credits": 1}, session=session
             )
             if user is None:
-                raise NotFound("No active user with this id.", argument="fromUserId")
+                raise NotFound("The sending account is no longer active.")
             raise InsufficientCredits(
                 f"Balance is {user['credits']} credits, {amount} requested.",
                 balance=user["credits"],

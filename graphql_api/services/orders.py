@@ -12,7 +12,15 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from graphql_api.errors import BadUserInput, InvalidStatusTransition, NotFound, OutOfStock
+from graphql_api.auth.rules import ensure_can_see_order
+from graphql_api.auth.viewer import Viewer
+from graphql_api.errors import (
+    BadUserInput,
+    Forbidden,
+    InvalidStatusTransition,
+    NotFound,
+    OutOfStock,
+)
 from graphql_api.models import (
     ALLOWED_TRANSITIONS,
     LineItem,
@@ -107,7 +115,7 @@ async def place_order(*, user_id: ObjectId, items: list[tuple[str, int]]) -> dic
     if not await User.get_pymongo_collection().count_documents(
         {"_id": user, "is_active": True}, limit=1
     ):
-        raise NotFound("No active user with this id.", argument="userId")
+        raise NotFound("The buying account is no longer active.")
 
     async def take_stock_and_insert(session: AsyncClientSession) -> dict[str, Any]:
         now = utcnow()
@@ -148,7 +156,7 @@ async def place_order(*, user_id: ObjectId, items: list[tuple[str, int]]) -> dic
     return await in_transaction(Order, take_stock_and_insert)
 
 
-async def change_status(order_id: ObjectId, status: OrderStatus) -> dict[str, Any]:
+async def change_status(viewer: Viewer, order_id: ObjectId, status: OrderStatus) -> dict[str, Any]:
     """Move an order along ALLOWED_TRANSITIONS.
 
     The update is conditional on the status it was checked against, so two
@@ -156,10 +164,14 @@ async def change_status(order_id: ObjectId, status: OrderStatus) -> dict[str, An
     stock back in the same transaction.
     """
     oid = order_id
-    order = await _orders().find_one({"_id": oid}, {"status": 1, "items": 1})
+    order = await _orders().find_one({"_id": oid}, {"status": 1, "items": 1, "user_id": 1})
     if order is None:
         raise NotFound("No such order.")
     current = OrderStatus(order["status"])
+    if not viewer.is_admin:
+        ensure_can_see_order(viewer, order)
+        if (current, status) != (OrderStatus.PENDING, OrderStatus.CANCELLED):
+            raise Forbidden("Buyers may only cancel a pending order; the rest is fulfilment's.")
     if status not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"
         raise InvalidStatusTransition(

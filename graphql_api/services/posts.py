@@ -10,6 +10,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from graphql_api.auth.rules import ensure_can_edit_post
+from graphql_api.auth.viewer import Viewer
 from graphql_api.errors import BadUserInput, NotFound
 from graphql_api.models import Post, User, utcnow
 from graphql_api.pagination import ListQuery
@@ -88,7 +90,7 @@ async def create_post(
     if not await User.get_pymongo_collection().count_documents(
         {"_id": author, "is_active": True}, limit=1
     ):
-        raise NotFound("No active user with this id.", argument="authorId")
+        raise NotFound("The author account is no longer active.")
     now = utcnow()
     post = build(
         Post,
@@ -105,15 +107,23 @@ async def create_post(
     return post.model_dump(by_alias=True)
 
 
-async def update_post(post_id: ObjectId, changes: dict[str, Any]) -> dict[str, Any]:
+async def _editable(viewer: Viewer, post_id: ObjectId) -> dict[str, Any]:
+    return ensure_can_edit_post(
+        viewer, await collection().find_one({"_id": post_id}, {"author_id": 1, "published": 1})
+    )
+
+
+async def update_post(viewer: Viewer, post_id: ObjectId, changes: dict[str, Any]) -> dict[str, Any]:
     values = validate_fields(Post, changes)
+    await _editable(viewer, post_id)
     if "tags" in values:
         values["tags"] = list(dict.fromkeys(values["tags"]))
     return await _update(post_id, {"$set": {**values, "updated_at": utcnow()}})
 
 
-async def publish_post(post_id: ObjectId) -> dict[str, Any]:
+async def publish_post(viewer: Viewer, post_id: ObjectId) -> dict[str, Any]:
     """Publish a draft; publishing a published post changes nothing."""
+    await _editable(viewer, post_id)
     oid = post_id
     now = utcnow()
     post = await collection().find_one_and_update(
@@ -124,7 +134,8 @@ async def publish_post(post_id: ObjectId) -> dict[str, Any]:
     return post or await _existing(post_id)
 
 
-async def delete_post(post_id: ObjectId) -> None:
+async def delete_post(viewer: Viewer, post_id: ObjectId) -> None:
+    await _editable(viewer, post_id)
     result = await collection().delete_one({"_id": post_id})
     if not result.deleted_count:
         raise NotFound("No such post.")

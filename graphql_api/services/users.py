@@ -10,13 +10,16 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from graphql_api.auth import sessions
 from graphql_api.errors import NotFound
 from graphql_api.models import Role, User, utcnow
 from graphql_api.pagination import ListQuery
 from graphql_api.services.common import conflict, date_range
-from graphql_api.validation import build, validate_fields
+from graphql_api.validation import validate_fields
 
-_UNIQUE_FIELDS = {"username_unique": "username", "email_unique": "email"}
+UNIQUE_FIELDS = {"username_unique": "username", "email_unique": "email"}
+# Everything but the password hash, which never leaves the service layer.
+PUBLIC = {"password_hash": 0}
 
 
 class UserSort(Enum):
@@ -47,15 +50,6 @@ def users_query(
     return ListQuery(filter, sort.value, index)
 
 
-async def sign_up(*, username: str, email: str) -> dict[str, Any]:
-    user = build(User, username=username, email=email)
-    try:
-        await user.insert()
-    except DuplicateKeyError as error:
-        raise conflict(error, _UNIQUE_FIELDS, "user") from None
-    return user.model_dump(by_alias=True)
-
-
 async def update_profile(user_id: ObjectId, changes: dict[str, Any]) -> dict[str, Any]:
     values = validate_fields(User, changes)
     if "email" in values:
@@ -64,10 +58,11 @@ async def update_profile(user_id: ObjectId, changes: dict[str, Any]) -> dict[str
         user = await collection().find_one_and_update(
             {"_id": user_id},
             {"$set": {**values, "updated_at": utcnow()}},
+            projection=PUBLIC,
             return_document=ReturnDocument.AFTER,
         )
     except DuplicateKeyError as error:
-        raise conflict(error, _UNIQUE_FIELDS, "user") from None
+        raise conflict(error, UNIQUE_FIELDS, "user") from None
     if user is None:
         raise NotFound("No such user.")
     return user
@@ -79,11 +74,14 @@ async def deactivate_user(user_id: ObjectId) -> dict[str, Any]:
     user = await collection().find_one_and_update(
         {"_id": user_id, "is_active": True},
         {"$set": {"is_active": False, "deactivated_at": now, "updated_at": now}},
+        projection=PUBLIC,
         return_document=ReturnDocument.AFTER,
     )
     if user is None:
         # Already deactivated (idempotent) or unknown.
-        user = await collection().find_one({"_id": user_id})
+        user = await collection().find_one({"_id": user_id}, PUBLIC)
         if user is None:
             raise NotFound("No such user.")
+    # Their sessions stop working at once (they are refused already; this tidies up).
+    await sessions.end_all(user_id)
     return user

@@ -1,0 +1,118 @@
+"""Who may do what: every authorization rule of the API, in one place.
+
+Operation-level rules are Strawberry permission classes, attached to fields
+in the schema (`permission_classes=[...]`): they raise UNAUTHENTICATED or
+FORBIDDEN. Field-level visibility (a user's email, credits, orders) uses the
+same classes through `visible_to_self_or_admin`, which turns a refusal into
+`null`. Rules that depend on a stored document (who wrote a post, who placed
+an order) are the `ensure_*` functions below, which the services call with
+the document they load anyway.
+
+| who            | may                                                                  |
+|----------------|----------------------------------------------------------------------|
+| anyone         | read published posts, products, public profiles; sign up; log in     |
+| signed-in user | write posts and edit/publish/delete their own; order; see their own  |
+|                | orders, email, credits, sessions; transfer their own credits; update |
+|                | or deactivate themselves; cancel their own pending orders            |
+| admin          | products and stock, order fulfilment, all users and orders,          |
+|                | deactivate anyone, grant credits, analytics, drafts of anyone        |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from strawberry.extensions.field_extension import FieldExtension
+from strawberry.permission import BasePermission, PermissionExtension
+
+from graphql_api.auth.viewer import Viewer
+from graphql_api.errors import Forbidden, NotFound, Unauthenticated
+
+
+async def viewer(info: Any) -> Viewer | None:
+    return await info.context.viewer()
+
+
+async def require_viewer(info: Any) -> Viewer:
+    found = await info.context.viewer()
+    if found is None:
+        raise Unauthenticated(info.context.unauthenticated_reason())
+    return found
+
+
+async def require_admin(info: Any) -> Viewer:
+    found = await require_viewer(info)
+    if not found.is_admin:
+        raise Forbidden("Only administrators may do this.")
+    return found
+
+
+class IsAuthenticated(BasePermission):
+    message = "Sign in first."
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        await require_viewer(info)
+        return True
+
+
+class IsAdmin(BasePermission):
+    message = "Only administrators may do this."
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        await require_admin(info)
+        return True
+
+
+async def may_see_private_fields(info: Any, user_id: ObjectId) -> bool:
+    found = await info.context.viewer()
+    return found is not None and found.is_self_or_admin(user_id)
+
+
+class IsSelfOrAdmin(BasePermission):
+    """On fields of `User`: the user themselves or an admin."""
+
+    message = "Only this user and administrators may see this."
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return await may_see_private_fields(info, ObjectId(source.database_id))
+
+
+def visible_to_self_or_admin() -> list[FieldExtension]:
+    """A `User` field that reads as null for everybody else."""
+    return [PermissionExtension(permissions=[IsSelfOrAdmin()], fail_silently=True)]
+
+
+# --- rules on stored documents ------------------------------------------------
+
+
+def can_see_post(viewer: Viewer | None, post: dict[str, Any]) -> bool:
+    """Drafts are seen by their author and admins only; for others they do not exist."""
+    return post.get("published", False) or (
+        viewer is not None and viewer.is_self_or_admin(post.get("author_id"))
+    )
+
+
+def ensure_can_edit_post(viewer: Viewer, post: dict[str, Any] | None) -> dict[str, Any]:
+    if post is None or not can_see_post(viewer, post):
+        raise NotFound("No such post.")
+    if not viewer.is_self_or_admin(post["author_id"]):
+        raise Forbidden("Only the author of a post may change it.")
+    return post
+
+
+def ensure_can_see_order(viewer: Viewer, order: dict[str, Any]) -> None:
+    if not viewer.is_self_or_admin(order["user_id"]):
+        raise Forbidden("Only the buyer and administrators may see this order.")
+
+
+def ensure_can_act_on_user(viewer: Viewer, user_id: ObjectId) -> None:
+    if not viewer.is_self_or_admin(user_id):
+        raise Forbidden("You may only do this to your own account.")
+
+
+def ensure_can_list_drafts(viewer: Viewer | None, author_id: ObjectId | None) -> None:
+    if viewer is None:
+        raise Unauthenticated("Sign in to see drafts.")
+    if not viewer.is_admin and author_id != viewer.user_id:
+        raise Forbidden("Only authors see their own drafts.")

@@ -1,0 +1,56 @@
+"""Subscriptions over WebSocket, fed by MongoDB change streams (see `graphql_api.realtime`)."""
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from graphql_api.auth.rules import IsAdmin, ensure_can_see_order, require_viewer
+from graphql_api.errors import NotFound
+from graphql_api.models import OrderStatus
+from graphql_api.schema.context import Info
+from graphql_api.schema.orders import Order
+from graphql_api.schema.posts import Post
+from graphql_api.schema.relay import parse_id
+from graphql_api.services import orders as orders_service
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="The order each time its status changes (its buyer and admins)."
+    )
+    async def order_status_changed(
+        self, info: Info, order_id: strawberry.ID
+    ) -> AsyncGenerator[Order, None]:
+        viewer = await require_viewer(info)
+        order_oid = parse_id(order_id, "Order", "orderId")
+        order = await orders_service.collection().find_one({"_id": order_oid}, {"user_id": 1})
+        if order is None:
+            raise NotFound("No such order.", argument="orderId")
+        ensure_can_see_order(viewer, order)
+        changes = await info.context.hub["orders"].subscribe(
+            lambda change: change["documentKey"]["_id"] == order_oid
+        )
+        async for change in changes:
+            if change.get("fullDocument"):
+                yield Order.from_document(change["fullDocument"])
+
+    @strawberry.subscription(
+        description="Every order that reaches COMPLETED: the fulfilment feed (admins).",
+        permission_classes=[IsAdmin],
+    )
+    async def orders_completed(self, info: Info) -> AsyncGenerator[Order, None]:
+        completed = OrderStatus.COMPLETED.value
+        changes = await info.context.hub["orders"].subscribe(
+            lambda change: change["updateDescription"]["updatedFields"].get("status") == completed
+        )
+        async for change in changes:
+            if change.get("fullDocument"):
+                yield Order.from_document(change["fullDocument"])
+
+    @strawberry.subscription(description="Posts as they are published (anyone).")
+    async def post_published(self, info: Info) -> AsyncGenerator[Post, None]:
+        changes = await info.context.hub["posts"].subscribe(lambda change: True)
+        async for change in changes:
+            if change.get("fullDocument"):
+                yield Post.from_document(change["fullDocument"])

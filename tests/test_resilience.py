@@ -1,0 +1,67 @@
+"""The database goes away and comes back while the real server runs; shutdown is graceful."""
+
+import signal
+import threading
+import time
+
+import httpx
+
+from graphql_api.embedded import EmbeddedMongo, free_port
+from tests.servers import clean_env, graphql, serve, status, wait_for
+
+SIGN_UP = (
+    'mutation { signUp(input: {username: "steady", email: "steady@example.com", '
+    'password: "a long passphrase"}) { token } }'
+)
+ME = "{ me { username } }"
+
+
+def test_database_restart_during_service(tmp_path):
+    port = free_port()
+    database = EmbeddedMongo(tmp_path / "mongo", port=port)
+    database.start()
+    env = clean_env(
+        MONGODB_URL=database.url,
+        MONGODB_DATABASE="resilience",
+        MONGODB_SERVER_SELECTION_TIMEOUT_MS="1500",
+        HEALTH_TIMEOUT_S="0.5",
+    )
+    try:
+        with serve(env, tmp_path) as (base, process):
+            wait_for(lambda: status(base) == 200, 30, process)
+            token = graphql(base, SIGN_UP)["data"]["signUp"]["token"]
+
+            database.stop()
+            assert status(base) == 503
+            started = time.monotonic()
+            body = graphql(base, ME, token=token)
+            assert body["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
+            assert time.monotonic() - started < 5  # fails fast
+            assert "pymongo" not in str(body).lower()
+
+            database.start()  # same folder, same port
+            wait_for(lambda: status(base) == 200, 30, process)
+            assert graphql(base, ME, token=token)["data"]["me"]["username"] == "steady"
+
+            # Graceful shutdown: a request in flight gets its answer before the exit.
+            database.stop()
+            answers: list[httpx.Response] = []
+            request = threading.Thread(
+                target=lambda: answers.append(
+                    httpx.post(
+                        f"{base}/graphql",
+                        json={"query": ME},
+                        headers={"authorization": f"Bearer {token}"},
+                        timeout=30,
+                    )
+                )
+            )
+            request.start()
+            time.sleep(0.3)
+            process.send_signal(signal.SIGTERM)
+            request.join(30)
+            assert answers and answers[0].status_code == 200
+            assert answers[0].json()["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
+            assert process.wait(30) == 0
+    finally:
+        database.stop()
