@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install serve test lint format schema bench clean
+.PHONY: install serve test lint format schema bench bench-subscriptions clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ schema: install  ## regenerate schema.graphql after changing the schema
 
 bench: install  ## graphql_api vs the tutorial way vs hand-written PyMongo (see benchmarks/)
 	$(BIN)/python -m benchmarks.run
+
+bench-subscriptions: install  ## fan-out delay and server cursors for 1/100/1000 subscribers
+	$(BIN)/python -m benchmarks.subscriptions
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
