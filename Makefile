@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install serve test lint format schema bench bench-subscriptions clean
+.PHONY: install serve test lint format schema codegen codegen-check bench bench-subscriptions clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,22 @@ format: install
 
 schema: install  ## regenerate schema.graphql after changing the schema
 	$(BIN)/graphql-api export-schema
+
+# ariadne-codegen pins an older graphql-core than Strawberry: it gets a venv of its own.
+$(VENV)-codegen/.installed:
+	$(PYTHON) -m venv $(VENV)-codegen
+	$(VENV)-codegen/bin/python -m pip install --quiet "ariadne-codegen>=0.14,<0.20"
+	touch $@
+
+codegen: $(VENV)-codegen/.installed schema  ## regenerate the typed clients from schema.graphql + examples/
+	cd codegen/python && rm -rf graphql_api_client && ../../$(VENV)-codegen/bin/ariadne-codegen
+	[ ! -f codegen/typescript/package.json ] || (cd codegen/typescript && npm install --no-audit --no-fund --silent && npx graphql-codegen)
+
+codegen-check: $(VENV)-codegen/.installed  ## fail if the committed Python client is stale
+	rm -rf /tmp/graphql_api_codegen && cp -r codegen/python /tmp/graphql_api_codegen
+	cd /tmp/graphql_api_codegen && rm -rf graphql_api_client && sed -i 's#"../../#"$(CURDIR)/#' pyproject.toml && $(CURDIR)/$(VENV)-codegen/bin/ariadne-codegen >/dev/null
+	diff -r codegen/python/graphql_api_client /tmp/graphql_api_codegen/graphql_api_client -x __pycache__ \
+	  || (echo "The generated client is stale: run 'make codegen' and commit it." && exit 1)
 
 bench: install  ## graphql_api vs the tutorial way vs hand-written PyMongo (see benchmarks/)
 	$(BIN)/python -m benchmarks.run

@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from graphql_api.settings import get_settings
+from graphql_api.settings import Settings, get_settings
 
 logger = logging.getLogger("graphql_api")
 
@@ -81,25 +81,33 @@ def export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database_url(stack: contextlib.ExitStack, settings: Settings) -> str | None:
+    """MONGODB_URL, else the running embedded server, else an embedded one started for us."""
+    from graphql_api.embedded import EmbeddedMongo, EmbeddedServerError
+
+    if settings.mongodb_url:
+        return settings.mongodb_url
+    embedded = EmbeddedMongo(settings.embedded_data_dir)
+    url = embedded.running_url()  # `serve` is running: use its server
+    if url is not None:
+        return url
+    try:
+        return stack.enter_context(embedded).url
+    except EmbeddedServerError as error:
+        print(error, file=sys.stderr)
+        return None
+
+
 def promote(args: argparse.Namespace) -> int:
     """Grant (or revoke) the admin role: the only way to make the first administrator."""
     from pymongo import MongoClient
 
-    from graphql_api.embedded import EmbeddedMongo, EmbeddedServerError
-
     settings = get_settings()
     _configure_logging("WARNING")
     with contextlib.ExitStack() as stack:
-        url = settings.mongodb_url
-        if not url:
-            embedded = EmbeddedMongo(settings.embedded_data_dir)
-            url = embedded.running_url()  # `serve` is running: use its server
-            if url is None:
-                try:
-                    url = stack.enter_context(embedded).url
-                except EmbeddedServerError as error:
-                    print(error, file=sys.stderr)
-                    return 1
+        url = _database_url(stack, settings)
+        if url is None:
+            return 1
         client: MongoClient = stack.enter_context(MongoClient(url, serverSelectionTimeoutMS=5000))
         users = client[settings.mongodb_database]["users"]
         change = {"$pull" if args.revoke else "$addToSet": {"roles": "admin"}}
@@ -109,6 +117,33 @@ def promote(args: argparse.Namespace) -> int:
             return 1
         verb = "is no longer" if args.revoke else "is now"
         print(f"{args.username} {verb} an administrator (effective on their next request).")
+    return 0
+
+
+def seed(args: argparse.Namespace) -> int:
+    """Fill the database with demo data (idempotent)."""
+    from graphql_api.seed import DEMO_PASSWORD, Size
+    from graphql_api.seed import seed as run_seed
+
+    settings = get_settings()
+    _configure_logging("WARNING")
+    size = Size(
+        users=args.users,
+        posts_per_user=args.posts_per_user,
+        products=args.products,
+        orders=args.orders,
+    )
+    with contextlib.ExitStack() as stack:
+        url = _database_url(stack, settings)
+        if url is None:
+            return 1
+        counts = run_seed(url, settings, size, reset=args.reset)
+    print(
+        "Created "
+        + ", ".join(f"{n} {name}" for name, n in counts.items() if name != "paid_orders")
+        + " (existing documents are kept)."
+    )
+    print(f"Sign in as `admin` (an administrator) or any seeded user, password {DEMO_PASSWORD!r}.")
     return 0
 
 
@@ -136,6 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     promote_parser.add_argument("username")
     promote_parser.add_argument("--revoke", action="store_true", help="Take the role away.")
     promote_parser.set_defaults(handler=promote)
+
+    seed_parser = commands.add_parser(
+        "seed", help="Fill the database with demo data (idempotent: run it as often as you like)."
+    )
+    seed_parser.add_argument("--users", type=int, default=50)
+    seed_parser.add_argument("--posts-per-user", type=int, default=8)
+    seed_parser.add_argument("--products", type=int, default=100)
+    seed_parser.add_argument("--orders", type=int, default=300)
+    seed_parser.add_argument("--reset", action="store_true", help="Empty the collections first.")
+    seed_parser.set_defaults(handler=seed)
     return parser
 
 

@@ -32,6 +32,9 @@ class Passwords:
                 f"A password needs {MIN_LENGTH} to {MAX_LENGTH} characters.", argument=argument
             )
 
+    def hash_sync(self, password: str) -> str:
+        return self._hasher.hash(password)
+
     async def hash(self, password: str) -> str:
         # Argon2 is deliberately slow (tens of ms): keep it off the event loop.
         return await asyncio.to_thread(self._hasher.hash, password)
