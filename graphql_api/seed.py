@@ -87,7 +87,8 @@ def _upsert(db: Database, collection: str, key: str, docs: list[dict], label: st
     return created
 
 
-def seed(url: str, settings: Settings, size: Size = Size(), *, reset: bool = False) -> dict:
+def seed(url: str, settings: Settings, size: Size | None = None, *, reset: bool = False) -> dict:
+    size = size or Size()
     rng = random.Random(2026)  # the same data every time
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(days=365)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Refresh the GraphiQL explorer the app serves itself (graphql_api/static/graphiql).
+# Needs npm; run it when upgrading GraphiQL, then commit the files.
+set -euo pipefail
+GRAPHIQL=${GRAPHIQL:-3.8.3}
+REACT=${REACT:-18.2.0}
+out="$(cd "$(dirname "$0")/.." && pwd)/graphql_api/static/graphiql"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+npm pack --silent "graphiql@$GRAPHIQL" "react@$REACT" "react-dom@$REACT" >/dev/null
+for f in *.tgz; do mkdir "${f%.tgz}" && tar xzf "$f" -C "${f%.tgz}"; done
+cp "graphiql-$GRAPHIQL/package/graphiql.min.js" "graphiql-$GRAPHIQL/package/graphiql.min.css" \
+   "react-$REACT/package/umd/react.production.min.js" \
+   "react-dom-$REACT/package/umd/react-dom.production.min.js" "$out/"
+sed -i 's#//\# sourceMappingURL=graphiql.min.js.map##' "$out/graphiql.min.js"
+sed -i 's#/\*\# sourceMappingURL=graphiql.min.css.map\*/##' "$out/graphiql.min.css"
+{ echo "graphiql $GRAPHIQL:"; cat "graphiql-$GRAPHIQL/package/LICENSE"; echo
+  echo "react and react-dom $REACT:"; cat "react-$REACT/package/LICENSE"; } > "$out/LICENSES.txt"
+echo "GraphiQL $GRAPHIQL with React $REACT written to $out"
