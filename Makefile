@@ -39,13 +39,18 @@ $(VENV)-codegen/.installed:
 
 codegen: $(VENV)-codegen/.installed schema  ## regenerate the typed clients from schema.graphql + examples/
 	cd codegen/python && rm -rf graphql_api_client && ../../$(VENV)-codegen/bin/ariadne-codegen
-	[ ! -f codegen/typescript/package.json ] || (cd codegen/typescript && npm install --no-audit --no-fund --silent && npx graphql-codegen)
+	cd codegen/typescript && npm install --no-audit --no-fund --silent && npx graphql-codegen --config codegen.ts
 
 codegen-check: $(VENV)-codegen/.installed  ## fail if the committed Python client is stale
 	rm -rf /tmp/graphql_api_codegen && cp -r codegen/python /tmp/graphql_api_codegen
 	cd /tmp/graphql_api_codegen && rm -rf graphql_api_client && sed -i 's#"../../#"$(CURDIR)/#' pyproject.toml && $(CURDIR)/$(VENV)-codegen/bin/ariadne-codegen >/dev/null
 	diff -r codegen/python/graphql_api_client /tmp/graphql_api_codegen/graphql_api_client -x __pycache__ \
 	  || (echo "The generated client is stale: run 'make codegen' and commit it." && exit 1)
+	@if command -v npm >/dev/null; then \
+	  cd codegen/typescript && npm ci --no-audit --no-fund --silent && npx graphql-codegen --config codegen.ts >/dev/null \
+	  && test -z "$$(git status --porcelain -- src/gql)" || (echo "The TypeScript documents are stale: run 'make codegen' and commit them." && exit 1); \
+	  npx tsc --noEmit; \
+	else echo "npm not found: TypeScript codegen not checked"; fi
 
 bench: install  ## graphql_api vs the tutorial way vs hand-written PyMongo (see benchmarks/)
 	$(BIN)/python -m benchmarks.run
