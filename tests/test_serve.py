@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from graphql_api.embedded import EmbeddedMongo, free_port
+from tests.servers import clean_env, graphql, serve, status, wait_for
 
 SIGN_UP = (
     'mutation { signUp(input: {username: "first", email: "first@example.com", '
@@ -29,60 +25,6 @@ ME = "{ me { username } }"
 COUNT = "{ products { totalCount } }"
 
 
-@contextmanager
-def serve(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "graphql_api.cli", "serve", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _status(base) is not None, 60, process)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _status(base: str) -> int | None:
-    try:
-        return httpx.get(f"{base}/health", timeout=5).status_code
-    except httpx.TransportError:
-        return None
-
-
-def wait_for(predicate, seconds: float, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if process is not None and process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            pytest.fail(f"server exited with {process.returncode}:\n{output}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"not true within {seconds}s")
-        time.sleep(0.2)
-
-
-def graphql(base: str, query: str, token: str | None = None) -> dict:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = httpx.post(f"{base}/graphql", json={"query": query}, headers=headers, timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "EMBEDDED_"))}
-    return env | values
-
-
 def processes_using(path: Path) -> list[str]:
     result = subprocess.run(["pgrep", "-f", str(path)], capture_output=True, text=True, check=False)
     return result.stdout.split()
@@ -93,10 +35,10 @@ def test_serve_starts_the_embedded_database_keeps_data_and_stops_it(tmp_path):
     env = clean_env(EMBEDDED_DATA_DIR=str(data_dir), MONGODB_DATABASE="serve_test")
 
     with serve(env, tmp_path) as (base, process):
-        wait_for(lambda: _status(base) == 200, 30, process)
+        wait_for(lambda: status(base) == 200, 30, process)
         signed_up = graphql(base, SIGN_UP)["data"]["signUp"]
         assert "id" in signed_up["user"]
-        assert graphql(base, ME, signed_up["token"])["data"]["me"] == {"username": "first"}
+        assert graphql(base, ME, token=signed_up["token"])["data"]["me"] == {"username": "first"}
         page = httpx.get(f"{base}/graphql", headers={"accept": "text/html"}, timeout=10)
         assert page.status_code == 200
         assert "graphiql" in page.text.lower()
@@ -105,12 +47,12 @@ def test_serve_starts_the_embedded_database_keeps_data_and_stops_it(tmp_path):
     wait_for(lambda: not processes_using(data_dir), 15)  # ...and was stopped with us
 
     with serve(env, tmp_path) as (base, process):
-        wait_for(lambda: _status(base) == 200, 30, process)
+        wait_for(lambda: status(base) == 200, 30, process)
         # Data survived: the session signUp started, and the account (password included).
-        assert graphql(base, ME, signed_up["token"])["data"]["me"] == {"username": "first"}
+        assert graphql(base, ME, token=signed_up["token"])["data"]["me"] == {"username": "first"}
         logged_in = graphql(base, LOGIN)["data"]["login"]
         assert logged_in["user"] == {"username": "first"}
-        assert graphql(base, ME, logged_in["token"])["data"]["me"] == {"username": "first"}
+        assert graphql(base, ME, token=logged_in["token"])["data"]["me"] == {"username": "first"}
 
 
 def test_app_starts_without_database_and_recovers_when_it_appears(tmp_path):
@@ -122,23 +64,23 @@ def test_app_starts_without_database_and_recovers_when_it_appears(tmp_path):
         HEALTH_TIMEOUT_S="0.5",
     )
     with serve(env, tmp_path) as (base, process):
-        assert _status(base) == 503
+        assert status(base) == 503
         started = time.monotonic()
         body = graphql(base, COUNT)
         assert body["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
         assert time.monotonic() - started < 5  # fails fast, does not hang
         # A session that cannot be looked up is an outage, not a signed-out client.
-        body = graphql(base, ME, "some-token")
+        body = graphql(base, ME, token="some-token")
         assert body["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
         # The schema can still be explored while the database is down.
         assert graphql(base, "{ __schema { queryType { name } } }")["data"]
 
         with EmbeddedMongo(tmp_path / "mongo", port=mongo_port):
-            wait_for(lambda: _status(base) == 200, 30, process)
+            wait_for(lambda: status(base) == 200, 30, process)
             assert graphql(base, COUNT)["data"]["products"]["totalCount"] == 0
             body = graphql(base, SIGN_UP)
             assert "errors" not in body
-            assert graphql(base, ME, body["data"]["signUp"]["token"])["data"]["me"] == {
+            assert graphql(base, ME, token=body["data"]["signUp"]["token"])["data"]["me"] == {
                 "username": "first"
             }
 
@@ -147,7 +89,7 @@ def test_promote_makes_an_administrator_through_the_running_server(tmp_path):
     data_dir = tmp_path / "data"
     env = clean_env(EMBEDDED_DATA_DIR=str(data_dir), MONGODB_DATABASE="promote_test")
     with serve(env, tmp_path) as (base, process):
-        wait_for(lambda: _status(base) == 200, 30, process)
+        wait_for(lambda: status(base) == 200, 30, process)
         body = graphql(
             base,
             'mutation { signUp(input: {username: "boss", email: "boss@example.com", '

@@ -9,9 +9,8 @@ from bson import ObjectId
 
 from graphql_api import models
 from graphql_api.auth.rules import IsAdmin, IsAuthenticated, ensure_can_see_order, require_viewer
-from graphql_api.dataloaders import counts, grouped
-from graphql_api.pagination import PageRequest, count_related, paginate_related
-from graphql_api.schema.connections import Connection, connection, from_page
+from graphql_api.pagination import PageRequest
+from graphql_api.schema.connections import Connection, Relation, connection, related_connection
 from graphql_api.schema.context import Info, page_request
 from graphql_api.schema.products import Product
 from graphql_api.schema.relay import Node, parse_id, parse_optional_id, to_global_id
@@ -113,40 +112,23 @@ class PlaceOrderInput:
     )
 
 
+ORDERS_OF_USER = Relation(
+    name="orders_of_user",
+    parents=users_service.collection,
+    children=service.collection,
+    foreign_field="user_id",
+    query=lambda sort: service.orders_query(sort=sort),
+    default_sort=_OrderSort.NEWEST_FIRST,
+    fields=FIELDS,
+    convert=Order.from_document,
+)
+
+
 async def orders_of_user(
     info: Info, user: User, sort: _OrderSort | None, request: PageRequest
 ) -> Connection[Order]:
     """`User.orders`, batched over all the users of the request."""
-    loaders = info.context.loaders
-    limits = info.context.page_limits()
-
-    async def load(ids: list[ObjectId], shape: tuple) -> dict:
-        request, sort, fields = shape
-        return await paginate_related(
-            users_service.collection(),
-            ids,
-            service.collection(),
-            "user_id",
-            service.orders_query(sort=sort),
-            request,
-            count=lambda owner: lambda: count.load(owner),
-            projection=dict(fields) if fields is not None else None,
-            **limits,
-        )
-
-    count = loaders.relation(
-        "order_count",
-        lambda: counts(lambda ids: count_related(service.collection(), "user_id", {}, ids)),
-    )
-    pages = loaders.relation("orders_of_user", lambda: grouped(load))
-    fields = projection(info, FIELDS)
-    shape = (
-        request,
-        sort or _OrderSort.NEWEST_FIRST,
-        tuple(sorted(fields.items())) if fields else None,
-    )
-    page = await pages.load((ObjectId(user.database_id), shape))
-    return from_page(page, Order.from_document)
+    return await related_connection(info, ORDERS_OF_USER, ObjectId(user.database_id), sort, request)
 
 
 @strawberry.type

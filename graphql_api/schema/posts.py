@@ -13,9 +13,8 @@ from graphql_api.auth.rules import (
     require_viewer,
     viewer,
 )
-from graphql_api.dataloaders import counts, grouped
-from graphql_api.pagination import PageRequest, count_related, paginate_related
-from graphql_api.schema.connections import Connection, connection, from_page
+from graphql_api.pagination import PageRequest
+from graphql_api.schema.connections import Connection, Relation, connection, related_connection
 from graphql_api.schema.context import Info, page_request
 from graphql_api.schema.relay import Node, parse_id, parse_optional_id, to_global_id
 from graphql_api.schema.selection import projection
@@ -108,43 +107,25 @@ class UpdatePostInput:
     tags: list[str] | None = strawberry.UNSET
 
 
+PUBLISHED_POSTS_OF_AUTHOR = Relation(
+    name="published_posts_of_author",
+    parents=users_service.collection,
+    children=service.collection,
+    foreign_field="author_id",
+    query=lambda sort: service.posts_query(sort=sort),
+    default_sort=_PostSort.NEWEST_FIRST,
+    fields=FIELDS,
+    convert=Post.from_document,
+)
+
+
 async def posts_of_author(
     info: Info, author: User, sort: _PostSort | None, request: PageRequest
 ) -> Connection[Post]:
     """`User.posts`, batched over all the users of the request."""
-    loaders = info.context.loaders
-    limits = info.context.page_limits()
-
-    async def load(ids: list[ObjectId], shape: tuple) -> dict:
-        request, sort, fields = shape
-        return await paginate_related(
-            users_service.collection(),
-            ids,
-            service.collection(),
-            "author_id",
-            service.posts_query(sort=sort),
-            request,
-            count=lambda author: lambda: count.load(author),
-            projection=dict(fields) if fields is not None else None,
-            **limits,
-        )
-
-    count = loaders.relation(
-        "published_post_count",
-        lambda: counts(
-            lambda ids: count_related(service.collection(), "author_id", {"published": True}, ids)
-        ),
+    return await related_connection(
+        info, PUBLISHED_POSTS_OF_AUTHOR, ObjectId(author.database_id), sort, request
     )
-    pages = loaders.relation("published_posts_of_author", lambda: grouped(load))
-    # Authors are grouped by everything that shapes their page: one query per shape.
-    fields = projection(info, FIELDS)
-    shape = (
-        request,
-        sort or _PostSort.NEWEST_FIRST,
-        tuple(sorted(fields.items())) if fields else None,
-    )
-    page = await pages.load((ObjectId(author.database_id), shape))
-    return from_page(page, Post.from_document)
 
 
 @strawberry.type
