@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+from argon2 import PasswordHasher
 from bson import Decimal128, ObjectId
 from pymongo import MongoClient
 
@@ -35,6 +36,8 @@ from graphql_api.embedded import EmbeddedMongo, free_port
 from graphql_api.schema.relay import to_global_id
 
 DATABASE = "graphql_api_bench"
+ADMIN_PASSWORD = "bench-password"  # noqa: S105 (a throwaway benchmark database)
+ADMIN_HASH = PasswordHasher(time_cost=1, memory_cost=8192).hash(ADMIN_PASSWORD)
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -51,7 +54,8 @@ def seed(url: str) -> ObjectId:
             "_id": ObjectId(),
             "username": f"user{i:03d}",
             "email": f"user{i:03d}@example.com",
-            "roles": ["user"],
+            "password_hash": ADMIN_HASH if i == 0 else "not-a-login-account",
+            "roles": ["user", "admin"] if i == 0 else ["user"],
             "is_active": True,
             "credits": 0,
             "created_at": start + timedelta(minutes=i),
@@ -99,6 +103,20 @@ def seed(url: str) -> ObjectId:
 
 def gql(query: str, variables: dict | None = None) -> tuple[str, str, dict]:
     return ("POST", "/graphql", {"query": query, "variables": variables or {}})
+
+
+def admin_token(base: str) -> str:
+    """graphql_api lists users for admins only: the benchmark signs in as one."""
+    response = httpx.post(
+        f"{base}/graphql",
+        json={
+            "query": 'mutation($p: String!) { login(input: {username: "user000", '
+            "password: $p}) { token } }",
+            "variables": {"p": ADMIN_PASSWORD},
+        },
+        timeout=30,
+    )
+    return response.json()["data"]["login"]["token"]
 
 
 def cases(user_id: ObjectId) -> dict[str, dict[str, tuple]]:
@@ -184,9 +202,12 @@ def start_server(module: str, url: str, stack: ExitStack) -> tuple[str, subproce
     return base, process
 
 
-async def measure(base: str, pid: int, request: tuple, total: int, concurrency: int) -> dict:
+async def measure(
+    base: str, pid: int, request: tuple, total: int, concurrency: int, token: str | None
+) -> dict:
     method, path, body = request
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
 
         async def call() -> float:
             started = time.perf_counter()
@@ -239,8 +260,10 @@ def main() -> None:
         user_id = seed(url)
         servers["tutorial"] = start_server("serve_tutorial", url, stack)
         servers["raw"] = start_server("serve_raw", url, stack)
+        token = admin_token(servers["graphql_api"][0])
 
         print(f"\n{args.requests} requests per query and server, concurrency {args.concurrency}\n")
+        print("graphql_api requests are signed in (an admin): +1 round trip for the session.\n")
         print("| query | server | DB round trips | server CPU ms/req | req/s | p50 ms | p99 ms |")
         print("|---|---|---:|---:|---:|---:|---:|")
         ratios = []
@@ -249,7 +272,14 @@ def main() -> None:
             for server, request in requests.items():
                 base, process = servers[server]
                 results[server] = result = asyncio.run(
-                    measure(base, process.pid, request, args.requests, args.concurrency)
+                    measure(
+                        base,
+                        process.pid,
+                        request,
+                        args.requests,
+                        args.concurrency,
+                        token if server == "graphql_api" else None,
+                    )
                 )
                 print(
                     f"| {name} | {server} | {result['trips']} | {result['cpu_ms']:.2f} | "

@@ -7,6 +7,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -80,13 +81,18 @@ class APISchema(Schema):
 def create_schema(settings: Settings | None = None) -> APISchema:
     """The schema with the abuse limits of `settings` (the SDL does not depend on them)."""
     settings = settings or get_settings()
+    # The rule classes are made once: ValidationCache is keyed by them, so new
+    # classes per request would turn every validation into a cache miss.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
         RequestLog,  # first in, last out: it sees the errors as clients will
         ClientErrors,
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: CachedParsing(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        lambda: AddValidationRules(limit_rules),
         lambda: ValidationCache(maxsize=512),
         lambda: QueryCostLimiter(
             settings.max_query_cost, settings.max_page_size, settings.default_page_size

@@ -20,6 +20,8 @@ class RequestLog(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
+        if not logger.isEnabledFor(logging.INFO):
+            return
         context = self.execution_context
         result = context.result
         errors = getattr(result, "errors", None) or context.pre_execution_errors or []
