@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         default=100, ge=1, description="Events a subscriber may fall behind before it is closed."
     )
 
+    subscription_reauth_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How often a WebSocket's session is checked again: a logout or a "
+        "deactivation ends private subscriptions within this time.",
+    )
+
     # --- accounts and sessions ------------------------------------------------
     session_ttl_seconds: int = Field(
         default=14 * 24 * 3600, ge=60, description="A session expires this long after last use."

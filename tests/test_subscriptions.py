@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+import orjson
 import pytest
 from bson import ObjectId
 from pymongo import MongoClient
@@ -48,7 +49,11 @@ def cluster(tmp_path_factory):
     """One database, two API processes, and a buyer and an admin."""
     folder = tmp_path_factory.mktemp("realtime")
     with EmbeddedMongo(folder / "mongo") as database:
-        env = clean_env(MONGODB_URL=database.url, MONGODB_DATABASE="realtime")
+        env = clean_env(
+            MONGODB_URL=database.url,
+            MONGODB_DATABASE="realtime",
+            SUBSCRIPTION_REAUTH_INTERVAL_S="0",  # check the session on every event
+        )
         with serve(env, folder) as (first, _), serve(env, folder) as (second, _):
             wait_for(lambda: status(first) == 200 and status(second) == 200, 60)
             buyer, admin = sign_up(first, "buyer"), sign_up(first, "boss")
@@ -255,3 +260,52 @@ def test_subscription_schema_is_exported():
         check=True,
     )
     assert "postPublished: Post!" in result.stdout
+
+
+async def test_the_legacy_graphql_ws_protocol_works_too(cluster):
+    from websockets.asyncio.client import connect
+
+    url = cluster["second"].replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-ws"]) as ws:
+        assert ws.subprotocol == "graphql-ws"
+        token = cluster["buyer"]["token"]
+        await ws.send(
+            orjson.dumps(
+                {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+            ).decode()
+        )
+        assert orjson.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(
+            orjson.dumps({"id": "1", "type": "start", "payload": {"query": PUBLISHED}}).decode()
+        )
+        await asyncio.sleep(0.5)
+        call(
+            cluster["first"],
+            cluster["buyer"],
+            'mutation { createPost(input: {title: "Legacy", content: "z", published: true}) '
+            "{ id } }",
+        )
+        while True:
+            message = orjson.loads(await asyncio.wait_for(ws.recv(), 20))
+            if message["type"] == "data":
+                break
+        assert message["payload"]["data"]["postPublished"]["title"] == "Legacy"
+
+
+async def test_logging_out_ends_private_subscriptions(cluster):
+    leaver = sign_up(cluster["first"], "leaver")
+    order = call(
+        cluster["first"],
+        leaver,
+        'mutation { placeOrder(input: {items: [{sku: "RT", quantity: 1}]}) { id } }',
+    )["placeOrder"]["id"]
+    async with GraphQLWebSocket(cluster["second"], leaver["token"]) as ws:
+        operation = await ws.subscribe(STATUS, {"id": order})
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(move, cluster, order, "PAID")
+        first = await ws.next_payload(operation)
+        assert first["payload"]["data"]["orderStatusChanged"]["status"] == "PAID"
+        call(cluster["first"], leaver, "mutation { logout }")
+        await asyncio.to_thread(move, cluster, order, "SHIPPED")
+        ended = await ws.next_payload(operation)
+        assert errors_of(ended)[0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 import strawberry
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
+from starlette.websockets import WebSocket
 
 from graphql_api.auth import sessions
 from graphql_api.auth.passwords import Passwords
@@ -35,6 +37,7 @@ class Context:
     connection_params: dict | None = None
     loaders: Loaders = field(default_factory=Loaders)
     _viewer: object = field(default=_UNSET, repr=False)
+    _checked_at: float = field(default=0.0, repr=False)
 
     async def viewer(self) -> Viewer | None:
         """The signed-in user, looked up once per request and only if asked for.
@@ -42,7 +45,16 @@ class Context:
         Resolvers running concurrently (50 authors' `email`) share one lookup:
         the first call starts it, the others await the same task.
         """
+        if (
+            isinstance(self.request, WebSocket)
+            and self.token is not None
+            and time.monotonic() - self._checked_at >= self.settings.subscription_reauth_interval_s
+        ):
+            # A WebSocket lives for hours: look the session up again now and then,
+            # so that a logout or a deactivation reaches open subscriptions.
+            self._viewer = _UNSET
         if self._viewer is _UNSET:
+            self._checked_at = time.monotonic()
             self._viewer = (
                 asyncio.ensure_future(sessions.authenticate(self.settings, self.token))
                 if self.token

@@ -4,7 +4,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from graphql_api.auth.rules import IsAdmin, ensure_can_see_order, require_viewer
+from graphql_api.auth.rules import IsAdmin, ensure_can_see_order, require_admin, require_viewer
 from graphql_api.errors import NotFound
 from graphql_api.models import OrderStatus
 from graphql_api.schema.context import Info
@@ -32,6 +32,7 @@ class Subscription:
             lambda change: change["documentKey"]["_id"] == order_oid
         )
         async for change in changes:
+            ensure_can_see_order(await require_viewer(info), order)  # still signed in?
             if change.get("fullDocument"):
                 yield Order.from_document(change["fullDocument"])
 
@@ -45,6 +46,7 @@ class Subscription:
             lambda change: change["updateDescription"]["updatedFields"].get("status") == completed
         )
         async for change in changes:
+            await require_admin(info)  # still signed in, still an admin?
             if change.get("fullDocument"):
                 yield Order.from_document(change["fullDocument"])
 
