@@ -6,22 +6,11 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from graphql_api.errors import BadUserInput
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def parse_object_id(value: str, argument: str = "id") -> ObjectId:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        raise BadUserInput(
-            f"`{argument}` is not a valid id: {value!r}.", argument=argument
-        ) from None
 
 
 def describe(error: ValidationError) -> tuple[str, list[dict[str, str]]]:
