@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,9 +27,6 @@ from graphql_api.realtime.feeds import create_hub
 from graphql_api.schema import create_schema
 from graphql_api.schema.context import Context
 from graphql_api.settings import Settings, get_settings
-
-logger = logging.getLogger(__name__)
-
 
 STATIC = Path(__file__).parent / "static"
 GRAPHIQL_PAGE = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
@@ -132,17 +128,21 @@ def create_app(
             await hub.close()  # subscribers get `complete`, change streams end
             await database.close()
 
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/health", health, methods=["GET"]),
+    ]
+    if settings.graphiql:
+        routes.append(
+            Mount("/graphiql", StaticFiles(directory=STATIC / "graphiql"), name="graphiql")
+        )
     app = Starlette(
         middleware=[
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(DatabaseDeadline, seconds=settings.request_timeout_s),
         ],
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/health", health, methods=["GET"]),
-            Mount("/graphiql", StaticFiles(directory=STATIC / "graphiql"), name="graphiql"),
-        ],
+        routes=routes,
         lifespan=lifespan,
     )
     app.state.database = database

@@ -98,7 +98,9 @@ async def test_introspection_and_graphiql_can_be_turned_off(settings):
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as http:
         response = await http.get("/graphql", headers={"accept": "text/html"})
+        assets = await http.get("/graphiql/graphiql.min.js")
     assert response.status_code == 404
+    assert assets.status_code == 404
 
 
 async def test_database_work_has_a_deadline(app, db):
