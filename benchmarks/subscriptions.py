@@ -119,6 +119,8 @@ def main() -> None:
             "MONGODB_URL": url,
             "MONGODB_DATABASE": DATABASE,
             "LOG_LEVEL": "WARNING",
+            # Every subscriber connects from 127.0.0.1: lift the per-client socket cap.
+            "MAX_WEBSOCKETS_PER_CLIENT": str(max(int(n) for n in args.counts.split(",")) + 10),
         }
         server = subprocess.Popen(  # noqa: S603 (our own argv)
             [

@@ -1,4 +1,5 @@
-"""The app factory: Starlette with `/graphql` (HTTP, WebSocket, GraphiQL) and `/health`."""
+"""The app factory: Starlette with `/graphql` (HTTP, WebSocket, GraphiQL), the health
+checks (`/livez`, `/readyz`, `/health`) and `/metrics`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -18,15 +20,34 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
+from graphql_api import metrics
 from graphql_api.auth.passwords import Passwords
 from graphql_api.auth.tokens import bearer_token
+from graphql_api.auth.watcher import SESSION_ENDED, LiveConnection, SessionWatcher
+from graphql_api.budget import RefuseClientsInDebt
 from graphql_api.database import Database
+from graphql_api.embedded import read_state
+from graphql_api.explorer import explorer_csp, favicon
+from graphql_api.http.compression import compression
+from graphql_api.http.cors import ALLOWED_HEADERS, CORS, EXPOSED_HEADERS
+from graphql_api.http.csrf import CSRFPrevention
+from graphql_api.http.view import GraphQLOverHTTP
+from graphql_api.log_config import configure_logging
 from graphql_api.middleware import BodySizeLimit, DatabaseDeadline
+from graphql_api.persisted import PersistedDocumentsView
 from graphql_api.realtime import Hub
+from graphql_api.realtime.connections import (
+    ConnectionLimits,
+    ConnectionRefused,
+    LegacyWSHandler,
+    TransportWSHandler,
+)
 from graphql_api.realtime.feeds import create_hub
+from graphql_api.request_id import RequestId
 from graphql_api.schema import create_schema
 from graphql_api.schema.context import Context
 from graphql_api.settings import Settings, get_settings
+from graphql_api.tracing import enable_tracing
 
 STATIC = Path(__file__).parent / "static"
 GRAPHIQL_PAGE = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
@@ -45,46 +66,85 @@ GRAPHIQL_CSP = "; ".join(
 )
 
 
-class GraphQLEndpoint(GraphQL):
-    """Strawberry's ASGI view with our context (settings, database, fresh loaders)."""
+class GraphQLEndpoint(GraphQLOverHTTP, PersistedDocumentsView, GraphQL):
+    """Strawberry's ASGI view with our context (settings, database, fresh loaders);
+    its HTTP answers follow GraphQL over HTTP (graphql_api.http.view), and it reads
+    persisted-document ids (graphql_api.persisted)."""
 
-    def __init__(self, database: Database, settings: Settings, hub: Hub) -> None:
+    # WebSockets: bounded, and ended by the session watcher (graphql_api.realtime.connections).
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
+    def __init__(
+        self, database: Database, settings: Settings, hub: Hub, watcher: SessionWatcher
+    ) -> None:
         super().__init__(
-            create_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+            create_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allowed_origins=settings.allowed_origins,  # WebSocket handshakes, as CORS
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.database = database
         self.settings = settings
         self.passwords = Passwords(settings)
         self.hub = hub
+        self.watcher = watcher
+        self.connection_limits = ConnectionLimits(settings.max_websockets_per_client)
 
     def encode_json(self, data: object) -> str:
         # Text, for WebSocket frames; HTTP responses use the bytes directly.
         return orjson.dumps(data).decode()
 
-    def create_response(self, response_data: object, sub_response: Response) -> Response:
-        # orjson: several times faster than json.dumps on large results.
-        response = Response(
-            orjson.dumps(response_data),
-            status_code=sub_response.status_code or 200,
-            media_type="application/json",
-        )
-        response.headers.raw.extend(sub_response.headers.raw)
-        response.background = sub_response.background
-        return response
-
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our own GraphiQL page: assets served by this app, a strict CSP."""
-        return HTMLResponse(GRAPHIQL_PAGE, headers={"content-security-policy": GRAPHIQL_CSP})
+        policy = explorer_csp(GRAPHIQL_CSP, request)  # + its same-origin WebSocket
+        return HTMLResponse(GRAPHIQL_PAGE, headers={"content-security-policy": policy})
 
     async def on_ws_connect(self, context: Context) -> None:
         """Authenticate a WebSocket by the token in `connection_init`:
         `{"authorization": "Bearer <token>"}` (or `{"token": "<token>"}`); none is anonymous."""
+        if getattr(context, "initialised", False):
+            # graphql-transport-ws refuses a second init itself; legacy graphql-ws does not,
+            # and each would register the socket with the session watcher again.
+            raise ConnectionRefused(4429, "Too many initialisation requests")
+        context.initialised = True  # type: ignore[attr-defined]
         params = context.connection_params or {}
         header = params.get("authorization") or params.get("Authorization")
         token = bearer_token(header) if isinstance(header, str) else params.get("token")
         context.use_token(token if isinstance(token, str) and token else None)
-        if context.token is not None and await context.viewer() is None:
+        if context.token is None:
+            return
+        generation = self.watcher.generation
+        try:
+            viewer = await context.viewer()
+        except PyMongoError:
+            raise ConnectionRefused(1011, "DB_UNAVAILABLE: try again shortly") from None
+        if viewer is None:
             raise ConnectionRejectionError()
+        # Signed in: the socket counts against its user from now on, not its address.
+        user_key = f"user:{viewer.user_id}"
+        if not self.connection_limits.acquire(user_key):
+            raise self.connection_limits.refusal()
+        self.connection_limits.release(context.client_key)
+        context.client_key = user_key
+        if context.close_connection is not None:
+            connection = LiveConnection(viewer, context.close_connection)
+            self.watcher.register(connection)
+            try:
+                # A change that arrived between the lookup and now may be this session's end.
+                if connection.closing or (
+                    self.watcher.generation != generation
+                    and not await self.watcher.is_current(viewer)
+                ):
+                    raise ConnectionRefused(SESSION_ENDED, "UNAUTHENTICATED: session ended")
+            except BaseException:
+                self.watcher.unregister(connection)
+                raise
+            context.connection = connection
+
+    def connection_closed(self, context: Context) -> None:
+        if context.connection is not None:
+            self.watcher.unregister(context.connection)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -96,7 +156,27 @@ class GraphQLEndpoint(GraphQL):
             self.database,
             self.passwords,
             self.hub,
+            self.watcher,
         )
+
+
+def http_middleware(settings: Settings) -> list[Middleware]:
+    """Compression and CORS, outermost: they apply to every answer, refusals included."""
+    middleware = []
+    if settings.compression_min_bytes:
+        middleware.append(compression(settings.compression_min_bytes))
+    middleware.append(
+        Middleware(
+            CORS,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=ALLOWED_HEADERS,
+            allow_credentials=settings.cors_allow_credentials,
+            expose_headers=EXPOSED_HEADERS,
+            max_age=settings.cors_max_age_s,
+        )
+    )
+    return middleware
 
 
 def create_app(
@@ -110,36 +190,63 @@ def create_app(
     `event_listeners` are PyMongo monitoring listeners (tests count commands).
     """
     settings = settings or get_settings()
-    database = Database(settings, mongodb_url, event_listeners)
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.otel_enabled:
+        enable_tracing()
+    database = Database(settings, mongodb_url, [*metrics.listeners(), *event_listeners])
     hub = create_hub(settings.subscription_buffer)
-    graphql = GraphQLEndpoint(database, settings, hub)
+    watcher = SessionWatcher(settings)
+    graphql = GraphQLEndpoint(database, settings, hub, watcher)
 
     async def health(request: Request) -> JSONResponse:
-        if database.ready.is_set() and await database.ping():
-            return JSONResponse({"status": "ok", "database": "up"})
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        """Readiness: the database is initialised and answers (`/readyz`, `/health`)."""
+        up = database.ready.is_set() and await database.ping()
+        body: dict[str, Any] = {
+            "status": "ok" if up else "unavailable",
+            "database": "up" if up else "down",
+        }
+        if settings.embedded_state_file is not None:  # `serve`'s supervised embedded server
+            body["embedded"] = read_state(settings.embedded_state_file)
+        return JSONResponse(body, status_code=200 if up else 503)
+
+    async def livez(request: Request) -> JSONResponse:
+        """Liveness: the process serves requests; the database is not asked."""
+        return JSONResponse({"status": "ok"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await database.connect()
+        watcher.start(database.ready)
         try:
             yield
         finally:
             await hub.close()  # subscribers get `complete`, change streams end
+            await watcher.close()
             await database.close()
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # any method: the view answers 405 in JSON
         WebSocketRoute("/graphql", graphql),
         Route("/health", health, methods=["GET"]),
+        Route("/readyz", health, methods=["GET"]),
+        Route("/livez", livez, methods=["GET"]),
     ]
+    if settings.metrics:
+        token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+        routes.append(Route("/metrics", metrics.metrics_endpoint(token), methods=["GET"]))
     if settings.graphiql:
         routes.append(
             Mount("/graphiql", StaticFiles(directory=STATIC / "graphiql"), name="graphiql")
         )
+        routes.append(Route("/favicon.ico", favicon, methods=["GET"]))
     app = Starlette(
         middleware=[
+            Middleware(RequestId),
+            Middleware(metrics.CountWebSockets),
+            *http_middleware(settings),
+            Middleware(RefuseClientsInDebt, settings=settings),  # before the body is read
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            *([Middleware(CSRFPrevention)] if settings.csrf_prevention else []),
             Middleware(DatabaseDeadline, seconds=settings.request_timeout_s),
         ],
         routes=routes,
@@ -147,5 +254,6 @@ def create_app(
     )
     app.state.database = database
     app.state.hub = hub
+    app.state.watcher = watcher
     app.state.settings = settings
     return app

@@ -23,6 +23,7 @@ from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 from pymongo.server_api import ServerApi
 
 from graphql_api.models import DOCUMENT_MODELS
+from graphql_api.outcomes import WriteTracker
 from graphql_api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class Capabilities:
     unsupported_indexes: list[str] = field(default_factory=list)
 
 
+def write_concern_w(settings: Settings) -> int | str:
+    w = settings.mongodb_write_concern_w
+    return int(w) if w.isdigit() else w
+
+
 def create_client(
     settings: Settings, url: str, event_listeners: Sequence[Any] = ()
 ) -> AsyncMongoClient:
@@ -51,7 +57,11 @@ def create_client(
         "tz_aware": True,
         "uuidRepresentation": "standard",
         "appname": "graphql_api",
-        "event_listeners": list(event_listeners),
+        "event_listeners": [WriteTracker(), *event_listeners],
+        # Every write and every transaction commit (Beanie's and raw collection
+        # calls alike) inherits the client's write concern.
+        "w": write_concern_w(settings),
+        "journal": settings.mongodb_write_concern_j,
     }
     if settings.mongodb_server_api_version:
         options["server_api"] = ServerApi(settings.mongodb_server_api_version, strict=False)
@@ -141,6 +151,8 @@ class Database:
         capabilities = Capabilities()
         for model in DOCUMENT_MODELS:
             collection = model.get_pymongo_collection()
+            if prepare := getattr(model, "prepare_indexes", None):
+                await prepare(collection)  # e.g. backfill a field a new unique index needs
             for index in model.Settings.indexes:
                 name = index.document["name"]
                 is_text = "text" in index.document["key"].values()

@@ -1,7 +1,8 @@
-"""Per-request DataLoaders: one batched query per relation instead of one per parent.
+"""Per-operation DataLoaders: one batched query per relation instead of one per parent.
 
-A new `Loaders` is made for every request (in the GraphQL context), so cached
-documents never leak between requests or users.
+A new `Loaders` is made for every operation, and for every subscription event
+(`Context.begin_operation`, `Context.begin_event`): cached documents never leak
+between operations or users, and a long-lived WebSocket never reads stale ones.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def counts(load_counts: Callable[[list[ObjectId]], Awaitable[list[int]]]) -> Dat
 
 
 class Loaders:
-    """The loaders of one request. Relation loaders are added by the schema modules."""
+    """The loaders of one operation. Relation loaders are added by the schema modules."""
 
     def __init__(self) -> None:
         self._relations: dict[str, DataLoader] = {}

@@ -17,10 +17,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+import orjson
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
@@ -71,8 +74,14 @@ class EmbeddedMongo:
         host: str = "127.0.0.1",
         port: int | None = None,
         startup_timeout: float = 30.0,
+        sync_on_commit: bool = False,
+        enable_test_commands: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
+        # Durable commits (fsync of the log on each commit): what `serve` runs.
+        self.sync_on_commit = sync_on_commit
+        # `configureFailPoint`, for fault-injection tests only: never in `serve`.
+        self.enable_test_commands = enable_test_commands
         self.host = host
         self.port = port
         self.startup_timeout = startup_timeout
@@ -119,6 +128,10 @@ class EmbeddedMongo:
             "--log-level",
             "WARNING",
         ]
+        if self.sync_on_commit:
+            command.append("--sync-on-commit")
+        if self.enable_test_commands:
+            command.append("--enable-test-commands")
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 (our own argv, no shell)
                 command,
@@ -200,3 +213,113 @@ class EmbeddedMongo:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class Supervisor:
+    """Restart the embedded server when it dies, on the same port and data folder.
+
+    A thread waits on the child; when it exits without being asked to, the
+    death is logged and the server started again after a pause that doubles
+    (up to `max_backoff`) while restarts keep failing. The app's client
+    reconnects to the same port by itself. The state is written as JSON to
+    `state_file` so that `/health` (in any worker process) can show it.
+    """
+
+    def __init__(
+        self,
+        server: EmbeddedMongo,
+        state_file: Path,
+        *,
+        first_backoff: float = 0.5,
+        max_backoff: float = 10.0,
+        stable_after: float = 60.0,
+    ) -> None:
+        self.server = server
+        self.state_file = Path(state_file)
+        self.first_backoff = first_backoff
+        self.max_backoff = max_backoff
+        self.stable_after = stable_after
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # held while starting or stopping the server
+        self._thread: threading.Thread | None = None
+        self._state: dict[str, object] = {}
+
+    def start(self) -> None:
+        self._report("up")
+        self._thread = threading.Thread(target=self._watch, name="embedded-supervisor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            self.server.stop()
+        if self._thread is not None:
+            self._thread.join(30)
+        self._report("stopped")
+
+    def _watch(self) -> None:
+        delay = self.first_backoff
+        while not self._stopping.is_set():
+            process = self.server.process
+            if process is None:
+                return
+            started = time.monotonic()
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - started > self.stable_after:
+                delay = self.first_backoff
+            self._report("down", last_exit_code=code, last_exit_at=_now())
+            logger.error(
+                "Embedded MongoDB (pid %s) exited with code %s; restarting in %.1fs",
+                process.pid,
+                code,
+                delay,
+            )
+            while not self._stopping.wait(delay):
+                delay = min(delay * 2, self.max_backoff)
+                with self._lock:
+                    if self._stopping.is_set():
+                        return
+                    try:
+                        self.server.start()
+                    except Exception as error:  # disk full, a missing executable...
+                        # The supervisor must outlive any failure: keep trying, with backoff.
+                        logger.error("Restarting the embedded MongoDB failed: %s", error)
+                        self._report("down")
+                        continue
+                self.restarts += 1
+                self._report("up")
+                logger.warning(
+                    "Embedded MongoDB restarted (restart %d, pid %s)",
+                    self.restarts,
+                    self.server.process.pid if self.server.process else None,
+                )
+                break
+
+    def _report(self, state: str, **details: object) -> None:
+        process = self.server.process
+        self._state.update(details)
+        self._state.update(
+            state=state,
+            restarts=self.restarts,
+            pid=process.pid if process is not None and state == "up" else None,
+            port=self.server.port,
+            since=_now(),
+        )
+        with contextlib.suppress(OSError):
+            temporary = self.state_file.with_suffix(".tmp")
+            temporary.write_bytes(orjson.dumps(self._state))
+            os.replace(temporary, self.state_file)
+
+
+def read_state(state_file: Path) -> dict | None:
+    """What a `Supervisor` last reported, or None."""
+    with contextlib.suppress(OSError, orjson.JSONDecodeError):
+        return orjson.loads(Path(state_file).read_bytes())
+    return None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

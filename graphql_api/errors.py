@@ -75,6 +75,50 @@ class DatabaseTimeout(APIError):
     code = "DB_TIMEOUT"
 
 
+# --- accounts: last admin, busy password hashing ---------------------------------
+
+
+class LastAdmin(APIError):
+    """The change would leave no active administrator."""
+
+    code = "LAST_ADMIN"
+
+
+class ServiceBusy(APIError):
+    """Too much work queued (password hashing): nothing was done; retry after the hint."""
+
+    code = "SERVICE_BUSY"
+
+
+# --- durability: unknown outcomes and idempotency keys (issue 12) ---------------
+class WriteOutcomeUnknown(APIError):
+    """A write was sent but its answer was lost: it may or may not have been applied.
+
+    Unlike DB_UNAVAILABLE (nothing was done), a blind retry may apply it twice;
+    retry with the same `idempotencyKey`, or read back first.
+    """
+
+    code = "WRITE_OUTCOME_UNKNOWN"
+
+
+class IdempotencyKeyReused(APIError):
+    """This idempotency key was already used for a different request."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class IdempotencyKeyInProgress(APIError):
+    """Another request with this idempotency key is being applied: retry shortly."""
+
+    code = "IDEMPOTENCY_KEY_IN_PROGRESS"
+
+
+class QueryTooExpensive(APIError):
+    """A scan-shaped field ran out of its bounded server time (`SCAN_MAX_TIME_MS`)."""
+
+    code = "QUERY_TOO_EXPENSIVE"
+
+
 __all__ = [
     "APIError",
     "BadUserInput",
@@ -82,10 +126,14 @@ __all__ = [
     "DatabaseTimeout",
     "DatabaseUnavailable",
     "Forbidden",
+    "IdempotencyKeyInProgress",
+    "IdempotencyKeyReused",
     "InsufficientCredits",
     "InvalidStatusTransition",
     "NotFound",
     "OutOfStock",
+    "QueryTooExpensive",
     "RateLimited",
     "Unauthenticated",
+    "WriteOutcomeUnknown",
 ]

@@ -10,6 +10,10 @@ from collections import Counter
 
 from pymongo import monitoring
 
+# Commands that serve no request (the session watcher's change streams) carry
+# this comment, so that counting a request's round trips leaves them out.
+BACKGROUND_COMMENT = "graphql_api:background"
+
 
 class CommandCounter(monitoring.CommandListener):
     """Counts started commands by name; `reset()` between measurements."""
@@ -29,7 +33,10 @@ class CommandCounter(monitoring.CommandListener):
         self.sent.clear()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in self.IGNORED:
+        if (
+            event.command_name not in self.IGNORED
+            and event.command.get("comment") != BACKGROUND_COMMENT
+        ):
             self.commands[event.command_name] += 1
             self.sent.append(dict(event.command))
 

@@ -18,7 +18,7 @@ import binascii
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import InvalidOperation
+from decimal import Decimal, DecimalException
 from typing import Any
 
 import orjson
@@ -27,6 +27,7 @@ from bson.errors import InvalidId
 from pymongo.asynchronous.collection import AsyncCollection
 
 from graphql_api.errors import BadUserInput
+from graphql_api.models.money import to_decimal
 
 Sort = tuple[tuple[str, int], ...]
 
@@ -50,6 +51,7 @@ class ListQuery:
 
     def __post_init__(self) -> None:
         assert self.sort[-1][0] == "_id", "the last sort key must be _id (a total order)"
+        assert all(name in SORT_KEY_TAGS for name, _ in self.sort), "add the key to SORT_KEY_TAGS"
 
     def find_options(self) -> dict[str, Any]:
         # MongoDB refuses a hint together with $text: the text index is implied.
@@ -119,12 +121,68 @@ _ENCODERS: dict[type, tuple[str, Callable[[Any], str]]] = {
     int: ("i", str),
     str: ("s", str),
 }
+
+#: The type of every sort key's values, so that a cursor's values are checked
+#: against the list they page (a string where a date belongs, say, would make
+#: the keyset comparison fail). A new sort key must be added here.
+SORT_KEY_TAGS: dict[str, str] = {
+    "_id": "o",
+    "created_at": "d",
+    "updated_at": "d",
+    "published_at": "d",
+    "price": "n",
+}
+#: A cursor is a handful of short values; anything longer was not made here.
+MAX_CURSOR_LENGTH = 512
+_MIN_MS = round(datetime(1, 1, 1, tzinfo=UTC).timestamp() * 1000)
+_MAX_MS = round(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC).timestamp() * 1000)
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _decode_datetime(text: str) -> datetime:
+    if not text.lstrip("-").isdigit() or not text.isascii() or len(text) > 20:
+        raise ValueError(text)
+    ms = int(text)
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise ValueError(text)
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _decode_number(text: str) -> Decimal128:
+    """A finite decimal well inside Decimal128 (stored prices are far smaller)."""
+    if len(text) > 64 or not text.isascii():
+        raise ValueError(text)
+    value = Decimal(text)
+    if not value.is_finite() or not -100 <= value.adjusted() <= 100:
+        raise ValueError(text)
+    return Decimal128(value)
+
+
+def _decode_int(text: str) -> int:
+    if not text.lstrip("-").isdigit() or not text.isascii() or len(text) > 20:
+        raise ValueError(text)
+    value = int(text)
+    if not _INT64[0] <= value <= _INT64[1]:
+        raise ValueError(text)
+    return value
+
+
+def _refuse(text: str) -> Any:
+    raise ValueError(text)
+
+
+def _decode_bool(text: str) -> bool:
+    if text not in ("", "1"):
+        raise ValueError(text)
+    return text == "1"
+
+
 _DECODERS: dict[str, Callable[[str], Any]] = {
-    "d": lambda text: datetime.fromtimestamp(int(text) / 1000, UTC),
-    "o": ObjectId,
-    "n": Decimal128,
-    "b": bool,
-    "i": int,
+    "d": _decode_datetime,
+    "o": lambda text: ObjectId(text) if len(text) == 24 else _refuse(text),
+    "n": _decode_number,
+    "b": _decode_bool,
+    "i": _decode_int,
     "s": str,
 }
 
@@ -139,11 +197,25 @@ def encode_cursor(document: Mapping[str, Any], sort: Sort) -> str:
 
 
 def decode_cursor(cursor: str, sort: Sort, argument: str) -> list[Any]:
+    """The sort-key values in `cursor`, each of the type its key holds, or BAD_USER_INPUT.
+
+    Cursors come from clients: any bytes may arrive, so every step checks what it gets."""
     try:
-        parts = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
+            raise ValueError(cursor)
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = orjson.loads(raw)
         if not isinstance(parts, list) or len(parts) != len(sort):
             raise ValueError(cursor)
-        return [_DECODERS[part[0]](part[1:]) for part in parts]
+        values = []
+        for part, (name, _) in zip(parts, sort, strict=True):
+            if not isinstance(part, str) or not part:
+                raise ValueError(cursor)
+            tag = part[0]
+            if tag != SORT_KEY_TAGS.get(name, tag):
+                raise ValueError(cursor)
+            values.append(_DECODERS[tag](part[1:]))
+        return values
     except (
         binascii.Error,
         ValueError,
@@ -151,7 +223,7 @@ def decode_cursor(cursor: str, sort: Sort, argument: str) -> list[Any]:
         KeyError,
         IndexError,
         InvalidId,
-        InvalidOperation,
+        DecimalException,
         OverflowError,
         OSError,
     ):
@@ -164,7 +236,7 @@ def decode_cursor(cursor: str, sort: Sort, argument: str) -> list[Any]:
 
 
 def _comparable(value: Any) -> Any:
-    return value.to_decimal() if isinstance(value, Decimal128) else value
+    return to_decimal(value) if isinstance(value, Decimal128) else value
 
 
 def _compare(left: Sequence[Any], right: Sequence[Any], sort: Sort) -> int:
@@ -241,24 +313,23 @@ async def paginate(
     if projection is not None:
         projection = {**projection, **{name: 1 for name, _ in query.sort}}
 
-    documents: list[dict[str, Any]] = []
-    if size > 0:
-        # Over-fetch by the items that may tie with the cursor; grow if there were more.
-        extra = 1 if bounds else 0
-        while True:
-            limit = size + 1 + extra
-            batch = await collection.find(
-                filter,
-                projection,
-                sort=sort,
-                limit=limit,
-                batch_size=limit,
-                **query.find_options(),
-            ).to_list()
-            documents = [d for d in batch if _inside(d, query.sort, bounds)]
-            if len(documents) > size or len(batch) < limit:
-                break
-            extra = 2 * (limit - len(documents))
+    # Over-fetch by one (is there a next page? even with `first: 0`) and by the
+    # items that may tie with the cursor; grow if there were more.
+    extra = 1 if bounds else 0
+    while True:
+        limit = size + 1 + extra
+        batch = await collection.find(
+            filter,
+            projection,
+            sort=sort,
+            limit=limit,
+            batch_size=limit,
+            **query.find_options(),
+        ).to_list()
+        documents = [d for d in batch if _inside(d, query.sort, bounds)]
+        if len(documents) > size or len(batch) < limit:
+            break
+        extra = 2 * (limit - len(documents))
     has_more = len(documents) > size
     documents = documents[:size]
     if backward:
@@ -304,24 +375,23 @@ async def paginate_related(
     stages: list[dict[str, Any]] = [{"$match": filter}, {"$sort": sort}, {"$limit": limit}]
     if projection is not None:
         stages.append({"$project": {**projection, **dict.fromkeys(sort, 1), foreign_field: 1}})
-    rows: list[dict[str, Any]] = []
-    if size > 0:
-        cursor = await parents.aggregate(
-            [
-                {"$match": {"_id": {"$in": list(parent_ids)}}},
-                {"$project": {"_id": 1}},
-                {
-                    "$lookup": {
-                        "from": children.name,
-                        "localField": "_id",
-                        "foreignField": foreign_field,
-                        "pipeline": stages,
-                        "as": "page",
-                    }
-                },
-            ]
-        )
-        rows = await cursor.to_list()
+    # Even with `first: 0`: one item past the page says whether there is a next one.
+    cursor = await parents.aggregate(
+        [
+            {"$match": {"_id": {"$in": list(parent_ids)}}},
+            {"$project": {"_id": 1}},
+            {
+                "$lookup": {
+                    "from": children.name,
+                    "localField": "_id",
+                    "foreignField": foreign_field,
+                    "pipeline": stages,
+                    "as": "page",
+                }
+            },
+        ]
+    )
+    rows = await cursor.to_list()
     batches = {row["_id"]: row["page"] for row in rows}
 
     pages: dict[Any, Page] = {}

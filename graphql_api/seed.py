@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bson import Decimal128, ObjectId
+from bson import ObjectId
 from pymongo import MongoClient, UpdateOne
 from pymongo.database import Database
 from tqdm import tqdm
@@ -23,6 +23,8 @@ from tqdm import tqdm
 from graphql_api.auth.passwords import Passwords
 from graphql_api.auth.tokens import hash_token
 from graphql_api.models import REVENUE_STATUSES, OrderStatus
+from graphql_api.models.money import to_decimal, to_decimal128
+from graphql_api.models.user import username_key
 from graphql_api.settings import Settings
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (documented demo credentials)
@@ -50,7 +52,19 @@ WORDS = (
     "cache",
     "latency",
 )
-CATEGORIES = ("books", "music", "games", "garden", "kitchen", "office", "sports", "toys")
+# What each category sells: a product's name is an adjective and one of its category's items.
+CATALOGUE = {
+    "books": ("Novel", "Cookbook", "Field Guide", "Atlas", "Poetry Anthology"),
+    "music": ("Vinyl Record", "Guitar Strings", "Headphones", "Songbook", "Metronome"),
+    "games": ("Board Game", "Card Game", "Jigsaw Puzzle", "Chess Set", "Dice Set"),
+    "garden": ("Trowel", "Watering Can", "Seed Kit", "Planter", "Pruning Shears"),
+    "kitchen": ("Chef's Knife", "Skillet", "Teapot", "Cutting Board", "Mixing Bowl"),
+    "office": ("Notebook", "Desk Lamp", "Stapler", "Fountain Pen", "Monitor Stand"),
+    "sports": ("Yoga Mat", "Football", "Tennis Racket", "Water Bottle", "Jump Rope"),
+    "toys": ("Building Blocks", "Kite", "Plush Bear", "Toy Train", "Spinning Top"),
+}
+CATEGORIES = tuple(CATALOGUE)
+ADJECTIVES = ("Classic", "Deluxe", "Compact", "Handmade", "Vintage", "Recycled", "Travel", "Pro")
 FIRST = ("ada", "alan", "grace", "linus", "guido", "barbara", "ken", "margaret", "edsger")
 
 
@@ -107,6 +121,7 @@ def seed(url: str, settings: Settings, size: Size | None = None, *, reset: bool 
                 {
                     "_id": ObjectId(),
                     "username": name,
+                    "username_key": username_key(name),
                     "email": f"{name}@example.com",
                     "password_hash": password_hash,
                     "roles": ["user", "admin"] if n == 0 else ["user"],
@@ -142,18 +157,20 @@ def seed(url: str, settings: Settings, size: Size | None = None, *, reset: bool 
                 )
         counts["posts"] = _upsert(db, "posts", "seed_key", posts, "posts")
 
-        products = [
-            {
-                "sku": f"DEMO-{n:04d}",
-                "name": f"{rng.choice(WORDS).capitalize()} {rng.choice(CATEGORIES)[:-1]} {n}",
-                "category": CATEGORIES[n % len(CATEGORIES)],
-                "price": Decimal128(Decimal(rng.randrange(199, 19999)) / 100),
-                "stock": rng.randrange(0, 200),
-                "created_at": start,
-                "updated_at": start,
-            }
-            for n in range(size.products)
-        ]
+        products = []
+        for n in range(size.products):
+            category = CATEGORIES[n % len(CATEGORIES)]
+            products.append(
+                {
+                    "sku": f"DEMO-{n:04d}",
+                    "name": f"{rng.choice(ADJECTIVES)} {rng.choice(CATALOGUE[category])}",
+                    "category": category,
+                    "price": to_decimal128(Decimal(rng.randrange(199, 19999)) / 100),
+                    "stock": rng.randrange(0, 200),
+                    "created_at": start,
+                    "updated_at": start,
+                }
+            )
         counts["products"] = _upsert(db, "products", "sku", products, "products")
 
         statuses = list(OrderStatus)
@@ -170,7 +187,7 @@ def seed(url: str, settings: Settings, size: Size | None = None, *, reset: bool 
                 for p in lines
             ]
             total = sum(
-                (item["unit_price"].to_decimal() * item["quantity"] for item in items),
+                (to_decimal(item["unit_price"]) * item["quantity"] for item in items),
                 Decimal("0.00"),
             )
             created = start + timedelta(minutes=n * (365 * 24 * 60 // max(size.orders, 1)))
@@ -179,7 +196,7 @@ def seed(url: str, settings: Settings, size: Size | None = None, *, reset: bool 
                     "seed_key": f"order-{n}",
                     "user_id": rng.choice(user_ids),
                     "items": items,
-                    "total": Decimal128(total),
+                    "total": to_decimal128(total),
                     "status": rng.choice(statuses).value,
                     "created_at": created,
                     "updated_at": created,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any, TypeVar
@@ -55,3 +56,58 @@ def _field_adapter(model: type[BaseModel], field: str) -> TypeAdapter[Any]:
     if not info.metadata:
         return TypeAdapter(info.annotation)
     return TypeAdapter(Annotated[(info.annotation, *info.metadata)])
+
+
+# --- request bodies ------------------------------------------------------------
+
+
+def decode_json(data: str | bytes) -> object:
+    """A request body (or WebSocket message) as JSON, refusing what Python's `json`
+    would let through or crash on: nesting that exhausts the stack (RecursionError),
+    integers past its 4,300-digit limit, the non-JSON `NaN`/`Infinity`, and strings
+    that are not Unicode text (lone surrogates, which nothing downstream can encode).
+
+    Each is raised as a JSONDecodeError: the view answers it as a malformed body.
+    Values that are JSON but out of range (`1e400`, 2^70) go on to the schema's
+    scalars, which refuse them with BAD_USER_INPUT where they do not fit.
+    """
+    text = data if isinstance(data, str) else ""
+    try:
+        value = json.loads(data, parse_constant=_no_constant)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("JSON nested too deeply", text, 0) from None
+    except ValueError as error:  # invalid UTF-8, an integer of thousands of digits
+        raise json.JSONDecodeError(f"Unreadable JSON: {error}", text, 0) from None
+    _check_text(value, text)
+    return value
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _check_text(value: object, text: str) -> None:
+    """Every string and key encodes as UTF-8 (iterative: any depth json.loads made)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings: list[str] = [item]
+        elif isinstance(item, dict):
+            strings = list(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            strings = []
+            stack.extend(item)
+        else:
+            continue
+        for string in strings:
+            if not string.isascii():
+                try:
+                    string.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise json.JSONDecodeError(
+                        "JSON strings must be Unicode text (a lone surrogate is not)", text, 0
+                    ) from None

@@ -13,6 +13,11 @@ for f in *.tgz; do mkdir "${f%.tgz}" && tar xzf "$f" -C "${f%.tgz}"; done
 cp "graphiql-$GRAPHIQL/package/graphiql.min.js" "graphiql-$GRAPHIQL/package/graphiql.min.css" \
    "react-$REACT/package/umd/react.production.min.js" \
    "react-dom-$REACT/package/umd/react-dom.production.min.js" "$out/"
+# Subscriptions: graphiql's UMD build bundles the graphql-ws client that its fetcher
+# uses for `subscriptionUrl` (see init.js), so no separate copy is vendored. Refuse a
+# build without it rather than ship an explorer whose subscriptions silently POST.
+grep -q "graphql-transport-ws" "$out/graphiql.min.js" \
+  || { echo "graphiql $GRAPHIQL does not bundle graphql-ws: vendor it (npm graphql-ws umd/)" >&2; exit 1; }
 sed -i 's#//\# sourceMappingURL=graphiql.min.js.map##' "$out/graphiql.min.js"
 sed -i 's#/\*\# sourceMappingURL=graphiql.min.css.map\*/##' "$out/graphiql.min.css"
 { echo "graphiql $GRAPHIQL:"; cat "graphiql-$GRAPHIQL/package/LICENSE"; echo

@@ -5,6 +5,7 @@ Nothing is mocked: every test talks HTTP to the app, which talks to a real serve
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import AutoReconnect
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
@@ -40,6 +42,15 @@ def make_settings(mongodb_url: str, **overrides: Any) -> Settings:
         "argon2_time_cost": 1,
         "argon2_memory_cost_kib": 1024,
         "login_max_failures_per_address": 12,
+        # Tests edit sessions and users straight in the database and expect the next
+        # request to see it; the session cache (tests/test_session_cache.py) would see
+        # such out-of-band edits within a second, not at once.
+        "session_cache_seconds": 0,
+        # One app and one client address serve the whole suite: no budget runs out.
+        "cost_budget_capacity": 10**9,
+        # CI machines are small and shared: a monitor heartbeat that times out under load
+        # clears the connection pool and cancels whatever the test had in flight.
+        "mongodb_connect_timeout_ms": 30_000,
     }
     return Settings(_env_file=None, **{**values, **overrides})
 
@@ -69,7 +80,14 @@ async def db(app: Starlette) -> AsyncDatabase:
     """The test database, emptied before each test (indexes kept)."""
     database: AsyncDatabase = app.state.database.db
     for model in DOCUMENT_MODELS:
-        await database[model.get_collection_name()].delete_many({})
+        for attempt in range(5):
+            try:
+                await database[model.get_collection_name()].delete_many({})
+                break
+            except AutoReconnect:  # a heartbeat lost under load; the pool reconnects
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(1)
     return database
 
 

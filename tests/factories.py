@@ -110,3 +110,10 @@ async def set_status(gql: GraphQLClient, order_id: str, status: str) -> dict:
         {"id": order_id, "status": status},
     )
     return data["updateOrderStatus"]
+
+
+def without_cost(body: dict) -> dict:
+    """A response body without `extensions.cost` (the budget's report, on every answer)."""
+    body = dict(body)
+    extensions = {k: v for k, v in (body.pop("extensions", None) or {}).items() if k != "cost"}
+    return {**body, "extensions": extensions} if extensions else body

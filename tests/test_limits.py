@@ -124,13 +124,16 @@ async def test_one_log_line_per_operation_without_secrets(gql, caplog):
     ]
     assert [r["outcome"] for r in records] == ["ok", "error"]
     assert records[0]["type"] == "mutation"
-    assert records[1] | {"duration_ms": 0} == {
+    assert records[1]["request_id"] != records[0]["request_id"]
+    assert records[1] | {"duration_ms": 0, "request_id": "x"} == {
         "operation": "Broken",
         "type": "query",
         "duration_ms": 0,
         "outcome": "error",
         "error_codes": ["GRAPHQL_VALIDATION_FAILED"],
         "user": None,
+        "db_round_trips": 0,
+        "request_id": "x",
     }
     assert all(secret not in r.getMessage() for r in caplog.records)
     assert all(
@@ -180,10 +183,43 @@ async def test_deeply_nested_input_objects_are_refused(gql):
 async def test_lists_without_a_size_cost_the_default_page_size(gql):
     from graphql.language import parse
 
+    from graphql_api.extensions.limits import _default_sizes, query_cost
     from graphql_api.schema import schema
-    from graphql_api.schema.limits import _default_sizes, query_cost
 
     sizes = _default_sizes(schema, 20)
     assert {"users", "posts", "products", "orders"} <= set(sizes)
     document = parse("{ posts { edges { node { author { posts { totalCount } } } } } }")
     assert query_cost(document, None, {}, 100, sizes) > 20 * 20
+
+
+def test_a_variable_left_to_its_default_is_priced_as_given():
+    from graphql.language import parse
+
+    from graphql_api.extensions.limits import _default_sizes, query_cost
+    from graphql_api.schema import schema
+
+    sizes, points = _default_sizes(schema, 20), {"posts": 1000, "products": 1000}
+    inline = parse('{ posts(filter: {search: "x"}) { totalCount } }')
+    by_default = parse('query($s: String = "x") { posts(filter: {search: $s}) { totalCount } }')
+    object_default = parse(
+        'query($f: PostFilter = {search: "x"}) { posts(filter: $f) { totalCount } }'
+    )
+    expected = query_cost(inline, None, {}, 100, sizes, points)
+    assert expected > 1000
+    assert query_cost(by_default, None, {}, 100, sizes, points) == expected
+    assert query_cost(object_default, None, {}, 100, sizes, points) == expected
+    # A variable the client sends wins over the default.
+    assert query_cost(by_default, None, {"s": None}, 100, sizes, points) < 1000
+
+
+def test_a_list_without_a_size_costs_its_argument_default():
+    from graphql.language import parse
+
+    from graphql_api.extensions.limits import _default_sizes, query_cost
+    from graphql_api.schema import schema
+
+    sizes = _default_sizes(schema, 20)
+    nested = "{ post { author { posts(first: 100) { totalCount } } } }"
+    without = parse('{ searchPosts(query: "x") ' + nested + " }")
+    with_limit = parse('{ searchPosts(query: "x", limit: 20) ' + nested + " }")
+    assert query_cost(without, None, {}, 100, sizes) == query_cost(with_limit, None, {}, 100, sizes)

@@ -239,17 +239,18 @@ async def test_order_time_filters_need_a_time_zone(gql, admin, db):
     await create_product(admin, sku="A", stock=5)
     await place_order(gql, buyer, [("A", 1)])
 
+    # The DateTime scalar refuses it on arrival; the message names where and why.
     for argument in ("createdAfter", "createdBefore"):
         error = await admin.error(
             ORDERS_PAGE, {"filter": {argument: "2026-02-01T00:00:00"}}, code="BAD_USER_INPUT"
         )
-        assert error["extensions"]["argument"] == argument
+        assert argument in error["message"] and "offset" in error["message"], error
         await admin.error(ORDERS_PAGE, {"filter": {argument: "yesterday"}}, code="BAD_USER_INPUT")
     error = await admin.error(
         'query { orders(filter: {createdAfter: "2026-02-01T00:00:00"}) { totalCount } }',
         code="BAD_USER_INPUT",
     )
-    assert error["extensions"]["argument"] == "createdAfter"
+    assert "offset" in error["message"], error
 
 
 async def test_money_is_exact_decimal(gql, admin):

@@ -7,6 +7,9 @@ const config: CodegenConfig = {
   generates: {
     "src/gql/": {
       preset: "client",
+      // persisted-documents.json: {sha256: document}, the server's TRUSTED_DOCUMENTS;
+      // each document also carries its hash (`__meta__.hash`) for sending by id.
+      presetConfig: { persistedDocuments: { hashAlgorithm: "sha256" } },
       config: {
         scalars: { DateTime: "string", Decimal: "string", JSON: "unknown" },
         enumsAsTypes: true,

@@ -109,6 +109,12 @@ def ensure_can_edit_post(viewer: Viewer, post: dict[str, Any] | None) -> dict[st
     return post
 
 
+def can_see_order(viewer: Viewer | None, order: dict[str, Any]) -> bool:
+    """Orders are seen by their buyer and admins only; for others they do not exist
+    (null from a query, NOT_FOUND from a mutation), so an id reveals nothing."""
+    return viewer is not None and viewer.is_self_or_admin(order.get("user_id"))
+
+
 def ensure_can_see_order(viewer: Viewer, order: dict[str, Any]) -> None:
     if not viewer.is_self_or_admin(order["user_id"]):
         raise Forbidden("Only the buyer and administrators may see this order.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -42,10 +44,16 @@ async def authenticate(settings: Settings, token: str) -> Viewer | None:
     Expired sessions are refused even before MongoDB's TTL monitor deletes them,
     and a deactivated user's sessions stop working at once.
     """
+    viewer = await find(hash_token(token))
+    return await touch(settings, viewer) if viewer is not None else None
+
+
+async def find(token_hash: str) -> Viewer | None:
+    """The current state of a session and its user, in one round trip."""
     now = utcnow()
     cursor = await collection().aggregate(
         [
-            {"$match": {"token_hash": hash_token(token), "expires_at": {"$gt": now}}},
+            {"$match": {"token_hash": token_hash, "expires_at": {"$gt": now}}},
             {"$limit": 1},
             {
                 "$lookup": {
@@ -65,34 +73,93 @@ async def authenticate(settings: Settings, token: str) -> Viewer | None:
     if not found or not found[0]["user"]:
         return None
     session, user = found[0], found[0]["user"][0]
-    if (now - session["updated_at"]).total_seconds() >= settings.session_touch_interval_seconds:
-        # Slide the expiry, but not on every request of a busy client.
-        await collection().update_one(
-            {"_id": session["_id"]},
-            {
-                "$set": {
-                    "updated_at": now,
-                    "expires_at": now + timedelta(seconds=settings.session_ttl_seconds),
-                }
-            },
-        )
     return Viewer(
         user_id=user["_id"],
         roles=frozenset(user.get("roles", ())),
         session_id=session["_id"],
         user=user,
+        expires_at=session["expires_at"],
+        touched_at=session["updated_at"],
     )
 
 
+async def touch(settings: Settings, viewer: Viewer) -> Viewer:
+    """Slide the session's expiry, but not on every request of a busy client."""
+    now = utcnow()
+    if viewer.touched_at is None or (
+        (now - viewer.touched_at).total_seconds() < settings.session_touch_interval_seconds
+    ):
+        return viewer
+    expires_at = now + timedelta(seconds=settings.session_ttl_seconds)
+    await collection().update_one(
+        {"_id": viewer.session_id}, {"$set": {"updated_at": now, "expires_at": expires_at}}
+    )
+    return replace(viewer, expires_at=expires_at, touched_at=now)
+
+
+async def still_valid(
+    session_ids: list[ObjectId],
+) -> dict[ObjectId, tuple[frozenset[str], datetime]]:
+    """Of `session_ids`, those still valid: their user's current roles and their expiry.
+
+    Two queries, however many sessions.
+    """
+    now = utcnow()
+    found = await (
+        collection()
+        .find(
+            {"_id": {"$in": session_ids}, "expires_at": {"$gt": now}},
+            {"user_id": 1, "expires_at": 1},
+        )
+        .to_list()
+    )
+    users = (
+        await User.get_pymongo_collection()
+        .find(
+            {"_id": {"$in": list({session["user_id"] for session in found})}, "is_active": True},
+            {"roles": 1},
+        )
+        .to_list()
+    )
+    roles = {user["_id"]: frozenset(user.get("roles", ())) for user in users}
+    return {
+        session["_id"]: (roles[session["user_id"]], session["expires_at"])
+        for session in found
+        if session["user_id"] in roles
+    }
+
+
+# Called after sessions end in this process, before the change stream tells
+# every process: a request right after a logout, on the same process, is refused.
+_end_listeners: list[Callable[..., None]] = []
+
+
+def on_end(listener: Callable[..., None]) -> Callable[[], None]:
+    """Call `listener(session_id=…, user_id=…)` when sessions end here; returns the remover."""
+    _end_listeners.append(listener)
+    return lambda: _end_listeners.remove(listener)
+
+
+def _ended(**which: Any) -> None:
+    for listener in list(_end_listeners):
+        listener(**which)
+
+
 async def end(session_id: ObjectId) -> None:
-    await collection().delete_one({"_id": session_id})
+    try:
+        await collection().delete_one({"_id": session_id})
+    finally:
+        _ended(session_id=session_id)
 
 
 async def end_all(user_id: ObjectId, *, except_session: ObjectId | None = None) -> int:
     filter: dict[str, Any] = {"user_id": user_id}
     if except_session is not None:
         filter["_id"] = {"$ne": except_session}
-    return (await collection().delete_many(filter)).deleted_count
+    try:
+        return (await collection().delete_many(filter)).deleted_count
+    finally:
+        _ended(user_id=user_id)
 
 
 async def of_user(user_id: ObjectId) -> list[dict[str, Any]]:

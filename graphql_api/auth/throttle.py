@@ -1,16 +1,27 @@
-"""Failed sign-in throttling, per account and per client address.
+"""Password-guess throttling, per account and per client address.
 
 Counters live in MongoDB (`login_attempts`), in fixed windows, so the limit
-holds across every API process. Unknown usernames are counted like known
-ones, so the limit reveals nothing about which accounts exist.
+holds across every API process. A guess is *reserved* before the password is
+checked: one conditional upsert (`failures < limit` → `$inc`) either takes a
+slot or finds none left, so N concurrent guesses check at most `limit`
+passwords, never N. A wrong password keeps its slot (it is a failure); a right
+one clears the account's counter and gives the address's slot back; a guess
+that was never checked (the hashing pool was busy) gives both back.
+
+The account counter is keyed by the user's id whatever was typed (username in
+any spelling, or email); unknown names get a counter of their own under their
+normalised form, so the limit reveals nothing about which accounts exist.
 """
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from graphql_api.auth.client_address import client_network
 from graphql_api.errors import RateLimited
 from graphql_api.models import LoginAttempt, utcnow
 from graphql_api.settings import Settings
@@ -27,47 +38,75 @@ def _window(settings: Settings) -> tuple[datetime, datetime]:
     return start, start + timedelta(seconds=size)
 
 
-def keys(username: str, address: str | None) -> dict[str, int]:
-    """The counters a sign-in attempt touches (key -> nothing yet)."""
-    found = {f"account:{username.lower()}": 0}
-    if address:
-        found[f"address:{address}"] = 0
-    return found
+def account_key(account: str) -> str:
+    return f"account:{account}"
 
 
-async def check(settings: Settings, username: str, address: str | None) -> None:
+def address_key(address: str) -> str:
+    return f"address:{client_network(address)}"  # IPv6 by its /64
+
+
+@dataclass
+class Reservation:
+    """The slots one guess took; settle it with `succeeded` or `cancel`."""
+
+    window_start: datetime
+    account: str
+    keys: list[str] = field(default_factory=list)
+
+    async def succeeded(self) -> None:
+        """The password was right: forget the account's failures, return the address slot."""
+        await _collection().delete_one(
+            {"key": account_key(self.account), "window_start": self.window_start}
+        )
+        await _give_back([key for key in self.keys if key != account_key(self.account)], self)
+
+    async def cancel(self) -> None:
+        """The password was never checked: return every slot."""
+        await _give_back(self.keys, self)
+
+
+async def reserve(settings: Settings, account: str, address: str | None) -> Reservation:
+    """Take a slot for one password check, or raise RATE_LIMITED (having taken nothing)."""
     start, end = _window(settings)
-    limits = {
-        f"account:{username.lower()}": settings.login_max_failures_per_account,
-        f"address:{address}": settings.login_max_failures_per_address,
-    }
-    counters = _collection().find(
-        {"key": {"$in": list(keys(username, address))}, "window_start": start}
-    )
-    async for counter in counters:
-        if counter["failures"] >= limits[counter["key"]]:
+    reservation = Reservation(start, account)
+    limits = [(account_key(account), settings.login_max_failures_per_account)]
+    if address:
+        limits.insert(0, (address_key(address), settings.login_max_failures_per_address))
+    for key, limit in limits:
+        if not await _take(key, start, end, limit):
+            with contextlib.suppress(PyMongoError):
+                await reservation.cancel()
             retry_after = max(1, int((end - utcnow()).total_seconds()))
             raise RateLimited(
                 f"Too many failed sign-ins. Try again in {retry_after} seconds.",
                 retryAfterSeconds=retry_after,
             )
+        reservation.keys.append(key)
+    return reservation
 
 
-async def record_failure(settings: Settings, username: str, address: str | None) -> None:
-    start, end = _window(settings)
-    await _collection().bulk_write(
-        [
-            UpdateOne(
-                {"key": key, "window_start": start},
-                {"$inc": {"failures": 1}, "$setOnInsert": {"expires_at": end}},
-                upsert=True,
-            )
-            for key in keys(username, address)
-        ],
-        ordered=False,
-    )
+async def _take(key: str, start: datetime, end: datetime, limit: int) -> bool:
+    """Atomically count one more attempt if fewer than `limit` are counted."""
+    under_limit = {"key": key, "window_start": start, "failures": {"$lt": limit}}
+    try:
+        await _collection().update_one(
+            under_limit,
+            {"$inc": {"failures": 1}, "$setOnInsert": {"expires_at": end}},
+            upsert=True,
+        )
+    except DuplicateKeyError:
+        # The counter exists but is at the limit (the filter missed, the insert
+        # collided), or a concurrent request created it a moment ago: ask again,
+        # now that it surely exists.
+        result = await _collection().update_one(under_limit, {"$inc": {"failures": 1}})
+        return result.modified_count == 1
+    return True
 
 
-async def clear_account(settings: Settings, username: str) -> None:
-    start, _ = _window(settings)
-    await _collection().delete_one({"key": f"account:{username.lower()}", "window_start": start})
+async def _give_back(keys: list[str], reservation: Reservation) -> None:
+    for key in keys:
+        await _collection().update_one(
+            {"key": key, "window_start": reservation.window_start, "failures": {"$gt": 0}},
+            {"$inc": {"failures": -1}},
+        )

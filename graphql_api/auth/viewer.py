@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -15,7 +16,12 @@ class Viewer:
     user_id: ObjectId
     roles: frozenset[str]
     session_id: ObjectId
-    user: dict[str, Any]
+    # The user document as read with the session; None when the session came from
+    # the cache (profile fields change without a session change: read them afresh).
+    user: dict[str, Any] | None
+    # When the session expires and when it was last slid (None: not known here).
+    expires_at: datetime | None = None
+    touched_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from beanie import Document
 from pydantic import Field
+
+from graphql_api.models.exposed import Exposed
 
 
 def utcnow() -> datetime:
@@ -14,8 +16,6 @@ def utcnow() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-class TimestampedDocument(Document):
-    """A document that knows when it was created and last changed."""
-
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+# Declared in each model (not inherited), so that each type places them among its fields.
+CreatedAt = Annotated[datetime, Field(default_factory=utcnow), Exposed("When it was created.")]
+UpdatedAt = Annotated[datetime, Field(default_factory=utcnow), Exposed("When it was last changed.")]

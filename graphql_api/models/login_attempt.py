@@ -11,9 +11,11 @@ from pymongo import ASCENDING, IndexModel
 
 
 class LoginAttempt(Document):
-    # "account:<username>" or "address:<ip>", with the window's start.
+    # "account:<user id>" (unknown names: "account:name:<key>" / "account:email:<email>")
+    # or "address:<ip>", with the window's start. See auth/throttle.py.
     key: str
     window_start: datetime
+    # Attempts reserved in this window: failures, plus checks still running.
     failures: int = Field(default=0, ge=0)
     expires_at: datetime
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from beanie import PydanticObjectId
+from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from graphql_api.models.base import TimestampedDocument
-from graphql_api.models.product import Money, Name, Sku
+from graphql_api.models.base import CreatedAt, UpdatedAt
+from graphql_api.models.exposed import Exposed
+from graphql_api.models.money import Money
+from graphql_api.models.product import Name, Sku
 
 
 class OrderStatus(StrEnum):
@@ -34,17 +37,19 @@ REVENUE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED
 
 
 class LineItem(BaseModel):
-    sku: Sku
-    name: Name
-    quantity: int = Field(ge=1)
-    unit_price: Money
+    sku: Annotated[Sku, Exposed()]
+    name: Annotated[Name, Exposed("The product's name at purchase.")]
+    quantity: Annotated[int, Exposed()] = Field(ge=1)
+    unit_price: Annotated[Money, Exposed("The price paid for one.")]
 
 
-class Order(TimestampedDocument):
+class Order(Document):
     user_id: PydanticObjectId
-    items: list[LineItem] = Field(min_length=1)
-    total: Money
-    status: OrderStatus = OrderStatus.PENDING
+    items: Annotated[list[LineItem], Exposed()] = Field(min_length=1)
+    total: Annotated[Money, Exposed("The sum of the line items.")]
+    status: Annotated[OrderStatus, Exposed()] = OrderStatus.PENDING
+    created_at: CreatedAt
+    updated_at: UpdatedAt
 
     class Settings:
         name = "orders"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from beanie import PydanticObjectId
+from beanie import Document, PydanticObjectId
 from pydantic import Field, StringConstraints, field_validator
 from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel
 
-from graphql_api.models.base import TimestampedDocument
+from graphql_api.models.base import CreatedAt, UpdatedAt
+from graphql_api.models.exposed import Exposed
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Tag = Annotated[
@@ -19,13 +20,17 @@ Tag = Annotated[
 TEXT_INDEX_NAME = "posts_text"
 
 
-class Post(TimestampedDocument):
+class Post(Document):
     author_id: PydanticObjectId
-    title: Title
-    content: str = Field(max_length=100_000)
-    tags: list[Tag] = Field(default_factory=list, max_length=20)
-    published: bool = False
-    published_at: datetime | None = None
+    title: Annotated[Title, Exposed()]
+    content: Annotated[str, Exposed()] = Field(max_length=100_000)
+    tags: Annotated[list[Tag], Exposed("Lower-case, each at most once.")] = Field(
+        default_factory=list, max_length=20
+    )
+    published: Annotated[bool, Exposed("False for a draft, which only its author sees.")] = False
+    created_at: CreatedAt
+    updated_at: UpdatedAt
+    published_at: Annotated[datetime | None, Exposed("When it was first published.")] = None
 
     @field_validator("tags", mode="after")
     @classmethod

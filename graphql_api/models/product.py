@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
-from bson import Decimal128
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from beanie import Document
+from pydantic import Field, StringConstraints
 from pymongo import ASCENDING, IndexModel
 
-from graphql_api.models.base import TimestampedDocument
+from graphql_api.models.base import CreatedAt, UpdatedAt
+from graphql_api.models.exposed import Exposed
+from graphql_api.models.money import Money
 
 Sku = Annotated[
     str,
@@ -21,36 +22,20 @@ Sku = Annotated[
         pattern=r"^[A-Za-z0-9_-]+$",
     ),
 ]
-CENT = Decimal("0.01")
-
-
-def _to_cents(amount: Decimal) -> Decimal:
-    """One spelling per amount: "1E+1", "10" and "10.000" are all stored as 10.00."""
-    return amount.quantize(CENT) + Decimal("0.00")  # + 0.00 turns -0.00 into 0.00
-
-
-def _from_decimal128(value: object) -> object:
-    return value.to_decimal() if isinstance(value, Decimal128) else value
-
-
-Money = Annotated[
-    Decimal,
-    BeforeValidator(_from_decimal128),  # as read back from MongoDB
-    Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
-    AfterValidator(_to_cents),
-]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Category = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)
 ]
 
 
-class Product(TimestampedDocument):
-    sku: Sku
-    name: Name
-    category: Category
-    price: Money
-    stock: int = Field(default=0, ge=0)
+class Product(Document):
+    sku: Annotated[Sku, Exposed("The unique code, upper-case.")]
+    name: Annotated[Name, Exposed()]
+    category: Annotated[Category, Exposed("Lower-case.")]
+    price: Annotated[Money, Exposed()]
+    stock: Annotated[int, Exposed("How many are left to sell.")] = Field(default=0, ge=0)
+    created_at: CreatedAt
+    updated_at: UpdatedAt
 
     class Settings:
         name = "products"

@@ -4,22 +4,27 @@ monitor deletes a session at `expires_at` (and it is refused from that moment)."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from beanie import PydanticObjectId
+from beanie import Document, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from graphql_api.models.base import TimestampedDocument
+from graphql_api.models.base import CreatedAt, UpdatedAt
+from graphql_api.models.exposed import Exposed
 
 
-class Session(TimestampedDocument):
+class Session(Document):
     token_hash: str = Field(min_length=64, max_length=64)  # SHA-256 hex of the token
     user_id: PydanticObjectId
-    data: dict[str, Any] = Field(default_factory=dict)
-    user_agent: str | None = Field(default=None, max_length=300)
+    data: Annotated[dict[str, Any], Exposed("What the client keeps on this session.")] = Field(
+        default_factory=dict
+    )
+    user_agent: Annotated[str | None, Exposed()] = Field(default=None, max_length=300)
     address: str | None = None
-    expires_at: datetime
+    created_at: CreatedAt
+    updated_at: UpdatedAt
+    expires_at: Annotated[datetime, Exposed("Slides forward while the session is used.")]
 
     class Settings:
         name = "sessions"

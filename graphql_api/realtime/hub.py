@@ -2,10 +2,14 @@
 
 Events come from MongoDB, not from the process that made the change, so a
 write served by any API process reaches subscribers connected to any other.
-Each feed keeps its resume token: after a network error or a database restart
-it reopens the stream where it left off, so events are neither lost nor
-repeated. Each subscriber has a bounded buffer; one that falls behind is
-closed with an error, and never slows the others down.
+Each feed keeps its resume token while it has subscribers: after a network
+error or a database restart it reopens the stream where it left off, so events
+are neither lost nor repeated. When the last subscriber leaves, the token is
+dropped with the stream: a later subscriber sees only events after it
+subscribed. A token that can no longer be used (it left the oplog) is dropped
+and the stream restarts from now, logged as an error. Each subscriber has a
+bounded buffer; one that falls behind is closed with an error, and never slows
+the others down.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
+from graphql_api import metrics
 from graphql_api.errors import APIError
 
 logger = logging.getLogger(__name__)
@@ -32,11 +37,14 @@ class SubscriberTooSlow(APIError):
 
 
 class _Subscriber:
-    __slots__ = ("matches", "queue")
+    __slots__ = ("matches", "queue", "since")
 
     def __init__(self, matches: Callable[[Change], bool], buffer: int) -> None:
         self.matches = matches
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=buffer)
+        # The cluster time when it subscribed: older events (a resumed stream
+        # replaying what happened while it reconnected) are not its business.
+        self.since: Any = None
 
 
 class ChangeFeed:
@@ -77,6 +85,8 @@ class ChangeFeed:
         try:
             # Live from here on: a write acknowledged after this returns is delivered.
             await asyncio.wait_for(self._open.wait(), open_timeout)
+            reply = await self._collection().database.command("ping")
+            subscriber.since = reply.get("operationTime")
         except BaseException:
             await self._leave(subscriber)
             raise
@@ -90,6 +100,9 @@ class ChangeFeed:
                     return
                 if isinstance(item, SubscriberTooSlow):
                     raise item
+                at = item.get("clusterTime")
+                if subscriber.since is not None and at is not None and at <= subscriber.since:
+                    continue  # it happened before this subscriber subscribed
                 yield item
         finally:
             await self._leave(subscriber)
@@ -97,13 +110,17 @@ class ChangeFeed:
     async def _leave(self, subscriber: _Subscriber) -> None:
         self._subscribers.discard(subscriber)
         if not self._subscribers and self._task is not None:
-            # Nobody listens: give the server-side cursor back.
+            # Nobody listens: give the server-side cursor back. The resume token
+            # goes too: the next subscriber starts from its own "now", not from
+            # events published while nobody listened.
             task, self._task = self._task, None
+            self.resume_token = None
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     def _publish(self, change: Change) -> None:
+        metrics.observe_change_lag(self.name, change)
         for subscriber in list(self._subscribers):
             try:
                 if not subscriber.matches(change):
@@ -131,6 +148,7 @@ class ChangeFeed:
 
     async def _run(self) -> None:
         delay = self._retry_delay
+        failures = 0
         while True:
             try:
                 options: dict[str, Any] = {"full_document": "updateLookup"}
@@ -139,19 +157,32 @@ class ChangeFeed:
                 stream = await self._collection().watch(self._pipeline, **options)
                 async with stream:
                     self._open.set()
-                    delay = self._retry_delay
+                    delay, failures = self._retry_delay, 0
                     async for change in stream:
                         self.resume_token = stream.resume_token
                         self._publish(change)
             except asyncio.CancelledError:
                 raise
             except PyMongoError as error:
-                logger.warning(
-                    "Change feed %s interrupted (%s); resuming in %.1fs",
-                    self.name,
-                    type(error).__name__,
-                    delay,
-                )
+                failures += 1
+                if self.resume_token is not None and (_not_resumable(error) or failures >= 3):
+                    # The token left the oplog (or cannot be used): retrying it would
+                    # fail forever. Start again from now; events in between are lost.
+                    logger.error(
+                        "Change feed %s cannot resume (%s: %s); restarting from now, "
+                        "events since the interruption are not delivered",
+                        self.name,
+                        type(error).__name__,
+                        error,
+                    )
+                    self.resume_token = None
+                else:
+                    logger.warning(
+                        "Change feed %s interrupted (%s); resuming in %.1fs",
+                        self.name,
+                        type(error).__name__,
+                        delay,
+                    )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
@@ -162,6 +193,7 @@ class ChangeFeed:
                 subscriber.queue.get_nowait()
             subscriber.queue.put_nowait(_CLOSED)
         self._subscribers.clear()
+        self.resume_token = None
         if self._task is not None:
             task, self._task = self._task, None
             task.cancel()
@@ -180,3 +212,10 @@ class Hub:
 
     async def close(self) -> None:
         await asyncio.gather(*(feed.close() for feed in self.feeds.values()))
+
+
+def _not_resumable(error: PyMongoError) -> bool:
+    return isinstance(error, OperationFailure) and (
+        error.code in (280, 286)  # ChangeStreamFatalError, ChangeStreamHistoryLost
+        or error.has_error_label("NonResumableChangeStreamError")
+    )

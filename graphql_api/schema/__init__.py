@@ -13,24 +13,34 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graphql_api.extensions.errors import ClientErrors, log_errors
+from graphql_api.extensions.limits import (
+    DatabaseAvailability,
+    QueryCostLimiter,
+    ValidationAfterCost,
+)
+from graphql_api.extensions.operation_scope import OperationScope
+from graphql_api.extensions.request_log import RequestLog
+from graphql_api.extensions.suggestions import HideSuggestions
+from graphql_api.persisted import persisted_operations
+from graphql_api.schema.accounts import AccountMutations
 from graphql_api.schema.analytics import AnalyticsQueries
 from graphql_api.schema.credits import CreditMutations
-from graphql_api.schema.errors import ClientErrors, log_errors
-from graphql_api.schema.limits import DatabaseAvailability, QueryCostLimiter
 from graphql_api.schema.nodes import NodeQueries
 from graphql_api.schema.orders import Order, OrderMutations, OrderQueries
 from graphql_api.schema.posts import Post, PostMutations, PostQueries
 from graphql_api.schema.products import Product, ProductMutations, ProductQueries
-from graphql_api.schema.request_log import RequestLog
+from graphql_api.schema.scalars import SCALAR_MAP, CodedInputErrors
 from graphql_api.schema.sessions import SessionMutations
 from graphql_api.schema.subscriptions import Subscription
 from graphql_api.schema.users import User, UserMutations, UserQueries
 from graphql_api.settings import Settings, get_settings
+from graphql_api.tracing import tracing_extension
 
 Query = merge_types(
     "Query",
@@ -46,6 +56,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (
+        AccountMutations,
         UserMutations,
         PostMutations,
         ProductMutations,
@@ -90,23 +101,36 @@ def create_schema(settings: Settings | None = None) -> APISchema:
     extensions: list[Any] = [
         RequestLog,  # first in, last out: it sees the errors as clients will
         ClientErrors,
+        OperationScope,  # before anything looks the viewer up: each operation starts afresh
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: CachedParsing(maxsize=512),
         lambda: AddValidationRules(limit_rules),
-        lambda: ValidationCache(maxsize=512),
-        lambda: QueryCostLimiter(
-            settings.max_query_cost, settings.max_page_size, settings.default_page_size
-        ),
+        CodedInputErrors,  # before validation runs
+        lambda: QueryCostLimiter(settings),  # prices before validation, charges after
+        lambda: ValidationAfterCost(maxsize=512),
         DatabaseAvailability,
+        # Last: it resolves hashes to documents before parsing, and its refusals replace
+        # the validation result, which ValidationCache (before it) would overwrite.
+        persisted_operations(settings),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+        extensions.append(HideSuggestions)  # no schema leaks through "Did you mean"
+    if settings.otel_enabled:  # outermost: its span covers the others
+        extensions.insert(0, tracing_extension())
     return APISchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[User, Post, Product, Order],
         extensions=extensions,
+        # Bounded Decimal, DateTime, JSON scalars; @defer/@stream over HTTP (multipart/mixed):
+        # graphql_api.http.view masks the errors of later payloads, which Strawberry's
+        # extensions never see.
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP,
+            enable_experimental_incremental_execution=settings.incremental_delivery,
+        ),
     )
 
 

@@ -1,24 +1,30 @@
-"""Relay-style cursor connections (`edges { cursor node }`, `pageInfo`, `totalCount`)."""
+"""Relay-style cursor connections (`edges { cursor node }`, `pageInfo`, `totalCount`).
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+Every list field is declared with `@connection_field`: its resolver takes the
+field's own arguments (filter, sort) and returns the list to page through (see
+`graphql_api.services.lists`); the paging arguments, their descriptions, the
+projection of the selected fields and the assembly of the page are added here,
+once for all lists.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
-from bson import ObjectId
-from pymongo.asynchronous.collection import AsyncCollection
+from strawberry.types.lazy_type import StrawberryLazyReference
 
-from graphql_api.dataloaders import counts, grouped
-from graphql_api.pagination import (
-    ListQuery,
-    Page,
-    PageRequest,
-    count_related,
-    paginate,
-    paginate_related,
-)
+from graphql_api.budget import scan_slot
+from graphql_api.pagination import Page, PageRequest
 from graphql_api.schema.context import Info
-from graphql_api.schema.selection import FieldMap, projection
+from graphql_api.schema.selection import requested
+from graphql_api.schema.stored import reads
+from graphql_api.services.lists import PageLimits, PageSource
 
 NodeT = TypeVar("NodeT")
 
@@ -69,76 +75,96 @@ def from_page(page: Page, convert: Callable[[dict[str, Any]], NodeT]) -> Connect
     )
 
 
-async def connection(
-    info: Info,
-    collection: AsyncCollection,
-    query: ListQuery,
-    request: PageRequest,
-    convert: Callable[[dict[str, Any]], NodeT],
-    projection: Mapping[str, Any] | None = None,
-) -> Connection[NodeT]:
-    page = await paginate(
-        collection, query, request, projection=projection, **info.context.page_limits()
-    )
-    return from_page(page, convert)
+# --- the paging arguments, declared once -------------------------------------------------
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="At most this many items from the start of the list (after `after`)."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Continue after this item's `cursor` (or `endCursor`)."),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="At most this many items from the end of the list (before `before`)."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(description="Continue before this item's `cursor` (or `startCursor`)."),
+]
+_PAGING = tuple(
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=None)
+    for name, annotation in (("first", First), ("after", After), ("last", Last), ("before", Before))
+)
+
+ListResolver = Callable[..., Awaitable[PageSource | None]]
 
 
-@dataclass(frozen=True)
-class Relation(Generic[NodeT]):
-    """A list field on a parent type (`User.posts`), loaded for all parents at once."""
+def connection_field(
+    node: Any,
+    *,
+    description: str,
+    nullable: bool = False,
+    permission_classes: Sequence[type] = (),
+) -> Callable[[ListResolver], Any]:
+    """A list field of `node`s: `resolver(self, info, **arguments)` says which list
+    (None: hidden from this viewer, the field is null, with `nullable=True`)."""
 
-    name: str
-    parents: Callable[[], AsyncCollection]
-    children: Callable[[], AsyncCollection]
-    foreign_field: str
-    query: Callable[[Any], ListQuery]  # sort -> the list, without the parent condition
-    default_sort: Any
-    fields: FieldMap
-    convert: Callable[[dict[str, Any]], NodeT]
+    def decorate(resolver: ListResolver) -> Any:
+        async def resolve(
+            self: Any,
+            info: Info,
+            first: int | None = None,
+            after: str | None = None,
+            last: int | None = None,
+            before: str | None = None,
+            **arguments: Any,
+        ) -> Any:
+            source = await resolver(self, info, **arguments)
+            if source is None:
+                return None
+            node_type = _resolve(node)
+            settings = info.context.settings
+            limits = PageLimits(settings.default_page_size, settings.max_page_size)
+            projection = node_type.stored.projection(requested(info))
+            async with scan_slot(info) if source.scans else nullcontext():
+                page = await source.page(
+                    PageRequest(first, after, last, before),
+                    projection,
+                    info.context.loaders,
+                    limits,
+                )
+            return from_page(page, node_type.from_document)
 
-
-async def related_connection(
-    info: Info,
-    relation: Relation[NodeT],
-    parent: ObjectId,
-    sort: Any,
-    request: PageRequest,
-) -> Connection[NodeT]:
-    """One parent's page; the request's loader fetches every parent's in one query."""
-    loaders = info.context.loaders
-    limits = info.context.page_limits()
-    count = loaders.relation(
-        f"{relation.name}:count",
-        lambda: counts(
-            lambda ids: count_related(
-                relation.children(),
-                relation.foreign_field,
-                relation.query(relation.default_sort).filter,
-                ids,
-            )
-        ),
-    )
-
-    async def load(ids: list[ObjectId], shape: tuple) -> dict:
-        request, sort, fields = shape
-        return await paginate_related(
-            relation.parents(),
-            ids,
-            relation.children(),
-            relation.foreign_field,
-            relation.query(sort),
-            request,
-            count=lambda parent: lambda: count.load(parent),
-            projection=dict(fields) if fields is not None else None,
-            **limits,
+        signature = inspect.signature(resolver)
+        connection = Connection[node]  # type: ignore[valid-type]
+        resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), *_PAGING],
+            return_annotation=connection | None if nullable else connection,
+        )
+        resolve.__name__ = resolver.__name__
+        resolve.__qualname__ = resolver.__qualname__
+        resolve.__module__ = resolver.__module__
+        return strawberry.field(
+            resolver=resolve,
+            description=description,
+            permission_classes=list(permission_classes),
+            metadata=reads(),
         )
 
-    pages = loaders.relation(relation.name, lambda: grouped(load))
-    # Parents are grouped by everything that shapes their page: one query per shape.
-    fields = projection(info, relation.fields)
-    shape = (
-        request,
-        sort or relation.default_sort,
-        tuple(sorted(fields.items())) if fields else None,
-    )
-    return from_page(await pages.load((parent, shape)), relation.convert)
+    return decorate
+
+
+def _resolve(node: Any) -> Any:
+    """The node class, also when given as `Annotated["Post", strawberry.lazy(module)]`."""
+    if typing.get_origin(node) is Annotated:
+        name, *extras = typing.get_args(node)
+        reference = next(item for item in extras if isinstance(item, StrawberryLazyReference))
+        module = importlib.import_module(reference.module, reference.package)
+        return getattr(module, name.__forward_arg__ if hasattr(name, "__forward_arg__") else name)
+    return node

@@ -3,25 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import strawberry
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
-from starlette.websockets import WebSocket
 
 from graphql_api.auth import sessions
 from graphql_api.auth.passwords import Passwords
 from graphql_api.auth.tokens import bearer_token
 from graphql_api.auth.viewer import Viewer
+from graphql_api.auth.watcher import LiveConnection, SessionWatcher
 from graphql_api.database import Database
 from graphql_api.dataloaders import Loaders
-from graphql_api.pagination import PageRequest
 from graphql_api.realtime import Hub
 from graphql_api.settings import Settings
 
 _UNSET = object()
+
+
+@dataclass(eq=False)
+class _Scope:
+    """What lives for one operation (one subscription event): loaders and the viewer."""
+
+    owner: Context
+    loaders: Loaders = field(default_factory=Loaders)
+    viewer: object = _UNSET
+
+
+# Set by `OperationScope` in the task that runs an operation. A WebSocket runs
+# each operation in its own task with one shared Context: the scope keeps their
+# loaders and viewers apart.
+_current_scope: ContextVar[_Scope | None] = ContextVar("operation_scope", default=None)
 
 
 @dataclass
@@ -35,70 +50,101 @@ class Context:
     token: str | None = None
     # WebSocket: the `connection_init` payload (Strawberry sets it).
     connection_params: dict | None = None
-    loaders: Loaders = field(default_factory=Loaders)
-    _viewer: object = field(default=_UNSET, repr=False)
-    _checked_at: float = field(default=0.0, repr=False)
+    watcher: SessionWatcher | None = None
+    # WebSocket: the signed-in connection, as the session watcher knows it.
+    connection: LiveConnection | None = None
+    # WebSocket: what it counts against (`address:…`/`user:…`) and how to end it.
+    client_key: str | None = None
+    close_connection: Callable[[int, str], Awaitable[None]] | None = None
+    _default_scope: _Scope | None = field(default=None, repr=False)
+
+    def _scope(self) -> _Scope:
+        scope = _current_scope.get()
+        if scope is not None and scope.owner is self:
+            return scope
+        if self._default_scope is None:
+            self._default_scope = _Scope(self)
+        return self._default_scope
+
+    def begin_operation(self) -> None:
+        """Fresh loaders and a fresh session check for the operation starting in this task."""
+        _current_scope.set(_Scope(self))
+
+    def begin_event(self) -> None:
+        """A subscription event: read the session's current state and data afresh."""
+        scope = self._scope()
+        scope.loaders = Loaders()
+        scope.viewer = _UNSET
+
+    @property
+    def loaders(self) -> Loaders:
+        return self._scope().loaders
+
+    @property
+    def ended(self) -> bool:
+        """A WebSocket whose session ended (it is being closed): nothing runs as it."""
+        return self.connection is not None and self.connection.closing
 
     async def viewer(self) -> Viewer | None:
-        """The signed-in user, looked up once per request and only if asked for.
+        """The signed-in user, looked up once per operation and only if asked for.
 
         Resolvers running concurrently (50 authors' `email`) share one lookup:
-        the first call starts it, the others await the same task.
+        the first call starts it, the others await the same task. The lookup
+        reflects the session's current state (see `graphql_api.auth.watcher`).
         """
-        if (
-            isinstance(self.request, WebSocket)
-            and self.token is not None
-            and time.monotonic() - self._checked_at >= self.settings.subscription_reauth_interval_s
-        ):
-            # A WebSocket lives for hours: look the session up again now and then,
-            # so that a logout or a deactivation reaches open subscriptions.
-            self._viewer = _UNSET
-        if self._viewer is _UNSET:
-            self._checked_at = time.monotonic()
-            self._viewer = (
-                asyncio.ensure_future(sessions.authenticate(self.settings, self.token))
-                if self.token
-                else None
-            )
-        if isinstance(self._viewer, asyncio.Future):
-            return await asyncio.shield(self._viewer)
-        return self._viewer  # type: ignore[return-value]
+        if self.ended:
+            return None
+        scope = self._scope()
+        if scope.viewer is _UNSET:
+            scope.viewer = asyncio.ensure_future(self._lookup()) if self.token else None
+        if isinstance(scope.viewer, asyncio.Future):
+            return await asyncio.shield(scope.viewer)
+        return scope.viewer  # type: ignore[return-value]
+
+    async def _lookup(self) -> Viewer | None:
+        assert self.token is not None
+        if self.watcher is not None:
+            return await self.watcher.authenticate(self.token)
+        return await sessions.authenticate(self.settings, self.token)
 
     @property
     def known_viewer(self) -> Viewer | None:
         """The viewer if already looked up (for logging), without a lookup."""
-        value = self._viewer
+        value = self._scope().viewer
         if isinstance(value, asyncio.Future):
             return value.result() if value.done() and not value.exception() else None
         return value if isinstance(value, Viewer) else None
 
     def signed_in(self, viewer: Viewer) -> None:
-        self._viewer = viewer
+        self._scope().viewer = viewer
 
     def use_token(self, token: str | None) -> None:
         """Authenticate with `token` from now on (WebSocket `connection_init`)."""
         self.token = token
-        self._viewer = _UNSET
+        self._scope().viewer = _UNSET
 
     def unauthenticated_reason(self) -> str:
+        if self.ended:
+            return "This connection's session ended: sign in again and reconnect."
         if self.token is None:
             return "Sign in first: send `Authorization: Bearer <token>` (see the `login` mutation)."
         return "This session is not valid: it expired, was logged out, or its user is deactivated."
 
     @property
     def client_address(self) -> str | None:
-        client = self.request.client if self.request is not None else None
-        return client.host if client else None
+        """The peer, or the client behind a trusted proxy (see auth/client_address.py)."""
+        from graphql_api.auth.client_address import client_address  # noqa: PLC0415
+
+        if self.request is None:
+            return None
+        client = self.request.client
+        return client_address(
+            client.host if client else None, self.request.headers, self.settings.trusted_proxies
+        )
 
     @property
     def user_agent(self) -> str | None:
         return self.request.headers.get("user-agent") if self.request is not None else None
-
-    def page_limits(self) -> dict[str, int]:
-        return {
-            "default_size": self.settings.default_page_size,
-            "max_size": self.settings.max_page_size,
-        }
 
     @classmethod
     def for_connection(
@@ -109,6 +155,7 @@ class Context:
         database: Database,
         passwords: Passwords,
         hub: Hub | None = None,
+        watcher: SessionWatcher | None = None,
     ) -> Context:
         return cls(
             request=connection,
@@ -117,14 +164,9 @@ class Context:
             database=database,
             passwords=passwords,
             hub=hub,
+            watcher=watcher,
             token=bearer_token(connection.headers.get("authorization")),
         )
 
 
 Info = strawberry.Info[Context, None]
-
-
-def page_request(
-    first: int | None, after: str | None, last: int | None, before: str | None
-) -> PageRequest:
-    return PageRequest(first=first, after=after, last=last, before=before)

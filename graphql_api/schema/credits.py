@@ -4,10 +4,11 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from bson import ObjectId
 
 from graphql_api.auth.rules import IsAdmin, IsAuthenticated, require_viewer
+from graphql_api.models.ids import DocumentId
 from graphql_api.schema.context import Info
+from graphql_api.schema.idempotency import IdempotencyKey, idempotent
 from graphql_api.schema.relay import parse_id
 from graphql_api.schema.scalars import to_id
 from graphql_api.schema.users import User
@@ -21,8 +22,8 @@ class CreditTransfer:
     id: strawberry.ID
     amount: int
     created_at: datetime
-    from_user_id: strawberry.Private[ObjectId | None]
-    to_user_id: strawberry.Private[ObjectId]
+    from_user_id: strawberry.Private[DocumentId | None]
+    to_user_id: strawberry.Private[DocumentId]
 
     @strawberry.field(description="Null for credits granted by the system.")
     async def from_user(self, info: Info) -> User | None:
@@ -66,22 +67,38 @@ class CreditMutations:
         "INSUFFICIENT_CREDITS if the sender's balance is too low.",
         permission_classes=[IsAuthenticated],
     )
-    async def transfer_credits(self, info: Info, input: TransferCreditsInput) -> CreditTransfer:
+    async def transfer_credits(
+        self, info: Info, input: TransferCreditsInput, idempotency_key: IdempotencyKey = None
+    ) -> CreditTransfer:
         sender = await require_viewer(info)
         return CreditTransfer.from_document(
-            await service.transfer_credits(
-                from_user_id=sender.user_id,
-                to_user_id=parse_id(input.to_user_id, "User", "toUserId"),
-                amount=input.amount,
+            await idempotent(
+                info,
+                idempotency_key,
+                "transferCredits",
+                input,
+                lambda: service.transfer_credits(
+                    from_user_id=sender.user_id,
+                    to_user_id=parse_id(input.to_user_id, "User", "toUserId"),
+                    amount=input.amount,
+                ),
             )
         )
 
     @strawberry.mutation(
         description="Give a user credits from the system (admins).", permission_classes=[IsAdmin]
     )
-    async def grant_credits(self, input: GrantCreditsInput) -> CreditTransfer:
+    async def grant_credits(
+        self, info: Info, input: GrantCreditsInput, idempotency_key: IdempotencyKey = None
+    ) -> CreditTransfer:
         return CreditTransfer.from_document(
-            await service.grant_credits(
-                user_id=parse_id(input.user_id, "User", "userId"), amount=input.amount
+            await idempotent(
+                info,
+                idempotency_key,
+                "grantCredits",
+                input,
+                lambda: service.grant_credits(
+                    user_id=parse_id(input.user_id, "User", "userId"), amount=input.amount
+                ),
             )
         )

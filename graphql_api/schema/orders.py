@@ -1,38 +1,23 @@
 """Orders: checkout against stock, the fulfilment workflow, order lists."""
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 import strawberry
-from bson import ObjectId
 
 from graphql_api import models
-from graphql_api.auth.rules import IsAdmin, IsAuthenticated, ensure_can_see_order, require_viewer
-from graphql_api.pagination import PageRequest
-from graphql_api.schema.connections import Connection, Relation, connection, related_connection
-from graphql_api.schema.context import Info, page_request
+from graphql_api.auth.rules import IsAdmin, IsAuthenticated, can_see_order, require_viewer
+from graphql_api.schema.connections import connection_field
+from graphql_api.schema.context import Info
+from graphql_api.schema.idempotency import IdempotencyKey, idempotent
 from graphql_api.schema.products import Product
-from graphql_api.schema.relay import Node, parse_id, parse_optional_id, to_global_id
-from graphql_api.schema.scalars import to_decimal
-from graphql_api.schema.selection import projection
+from graphql_api.schema.relay import Node, parse_id, parse_optional_id
+from graphql_api.schema.stored import reads, stored_type
 from graphql_api.schema.users import User
 from graphql_api.services import orders as service
-from graphql_api.services import users as users_service
+from graphql_api.services.lists import PageSource
 from graphql_api.services.orders import OrderSort as _OrderSort
 
 OrderSort = strawberry.enum(_OrderSort, name="OrderSort", description="Orders of order lists.")
-
-FIELDS = {
-    "id": (),
-    "databaseId": (),
-    "items": ("items",),
-    "total": ("total",),
-    "status": ("status",),
-    "createdAt": ("created_at",),
-    "updatedAt": ("updated_at",),
-    "user": ("user_id",),
-}
 
 OrderStatus = strawberry.enum(
     models.OrderStatus,
@@ -40,55 +25,24 @@ OrderStatus = strawberry.enum(
 )
 
 
-@strawberry.type(description="One product in an order, at the price paid.")
+@stored_type(
+    models.LineItem, description="One product in an order, at the price paid.", identity=None
+)
 class LineItem:
-    sku: str
-    name: str
-    quantity: int
-    unit_price: Decimal
-
-    @strawberry.field(description="The product as it is now; null if it was deleted.")
+    @strawberry.field(
+        description="The product as it is now; null if it was deleted.", metadata=reads("sku")
+    )
     async def product(self, info: Info) -> Product | None:
         doc = await info.context.loaders.product_by_sku.load(self.sku)
         return Product.from_document(doc) if doc else None
 
 
-@strawberry.type(description="A purchase of products by a user.")
+@stored_type(models.Order, description="A purchase of products by a user.")
 class Order(Node):
-    database_id: str = strawberry.field(description="The MongoDB ObjectId, as hex.")
-    items: list[LineItem]
-    total: Decimal
-    status: OrderStatus
-    created_at: datetime
-    updated_at: datetime
-    user_id: strawberry.Private[ObjectId]
-
-    @strawberry.field(description="Who placed the order.")
+    @strawberry.field(description="Who placed the order.", metadata=reads("user_id"))
     async def user(self, info: Info) -> User | None:
-        doc = await info.context.loaders.user_by_id.load(self.user_id)
+        doc = await info.context.loaders.user_by_id.load(self._document["user_id"])
         return User.from_document(doc) if doc else None
-
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> "Order":
-        get = doc.get
-        return cls(
-            id=to_global_id("Order", doc["_id"]),
-            database_id=str(doc["_id"]),
-            items=[
-                LineItem(
-                    sku=item["sku"],
-                    name=item["name"],
-                    quantity=item["quantity"],
-                    unit_price=to_decimal(item["unit_price"]),
-                )
-                for item in get("items", ())
-            ],
-            total=to_decimal(doc["total"]) if "total" in doc else None,
-            status=models.OrderStatus(doc["status"]) if "status" in doc else None,
-            created_at=get("created_at"),
-            updated_at=get("updated_at"),
-            user_id=get("user_id"),
-        )
 
 
 @strawberry.input(description="Which orders to list. All conditions must hold.")
@@ -112,25 +66,6 @@ class PlaceOrderInput:
     )
 
 
-ORDERS_OF_USER = Relation(
-    name="orders_of_user",
-    parents=users_service.collection,
-    children=service.collection,
-    foreign_field="user_id",
-    query=lambda sort: service.orders_query(sort=sort),
-    default_sort=_OrderSort.NEWEST_FIRST,
-    fields=FIELDS,
-    convert=Order.from_document,
-)
-
-
-async def orders_of_user(
-    info: Info, user: User, sort: _OrderSort | None, request: PageRequest
-) -> Connection[Order]:
-    """`User.orders`, batched over all the users of the request."""
-    return await related_connection(info, ORDERS_OF_USER, ObjectId(user.database_id), sort, request)
-
-
 @strawberry.type
 class OrderQueries:
     @strawberry.field(
@@ -139,12 +74,12 @@ class OrderQueries:
     )
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
         doc = await info.context.loaders.order_by_id.load(parse_id(id, "Order"))
-        if doc is None:
-            return None
-        ensure_can_see_order(await require_viewer(info), doc)
+        if doc is None or not can_see_order(await require_viewer(info), doc):
+            return None  # someone else's order reads as a missing one
         return Order.from_document(doc)
 
-    @strawberry.field(
+    @connection_field(
+        Order,
         description="All orders, newest first unless `sort` says otherwise (admins). "
         "Buyers see theirs as `me { orders }`.",
         permission_classes=[IsAdmin],
@@ -154,26 +89,14 @@ class OrderQueries:
         info: Info,
         filter: OrderFilter | None = None,
         sort: OrderSort = _OrderSort.NEWEST_FIRST,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Order]:
+    ) -> PageSource | None:
         filter = filter or OrderFilter()
-        query = service.orders_query(
+        return service.list_orders(
             status=filter.status,
             user_id=parse_optional_id(filter.user_id, "User", "userId"),
             created_after=filter.created_after,
             created_before=filter.created_before,
             sort=sort,
-        )
-        return await connection(
-            info,
-            service.collection(),
-            query,
-            page_request(first, after, last, before),
-            Order.from_document,
-            projection(info, FIELDS),
         )
 
 
@@ -184,10 +107,20 @@ class OrderMutations:
         "if any line is out of stock (OUT_OF_STOCK) nothing changes.",
         permission_classes=[IsAuthenticated],
     )
-    async def place_order(self, info: Info, input: PlaceOrderInput) -> Order:
+    async def place_order(
+        self, info: Info, input: PlaceOrderInput, idempotency_key: IdempotencyKey = None
+    ) -> Order:
         buyer = await require_viewer(info)
         items = [(item.sku, item.quantity) for item in input.items]
-        return Order.from_document(await service.place_order(user_id=buyer.user_id, items=items))
+        return Order.from_document(
+            await idempotent(
+                info,
+                idempotency_key,
+                "placeOrder",
+                items,
+                lambda: service.place_order(user_id=buyer.user_id, items=items),
+            )
+        )
 
     @strawberry.mutation(
         description="Move an order along its workflow (INVALID_STATUS_TRANSITION otherwise): "
@@ -196,7 +129,19 @@ class OrderMutations:
         permission_classes=[IsAuthenticated],
     )
     async def update_order_status(
-        self, info: Info, id: strawberry.ID, status: OrderStatus
+        self,
+        info: Info,
+        id: strawberry.ID,
+        status: OrderStatus,
+        idempotency_key: IdempotencyKey = None,
     ) -> Order:
         order_id, actor = parse_id(id, "Order"), await require_viewer(info)
-        return Order.from_document(await service.change_status(actor, order_id, status))
+        return Order.from_document(
+            await idempotent(
+                info,
+                idempotency_key,
+                "updateOrderStatus",
+                [str(order_id), status],
+                lambda: service.change_status(actor, order_id, status),
+            )
+        )

@@ -1,76 +1,35 @@
 """Posts: drafts, publishing, filtered lists and full-text search."""
 
-from datetime import datetime
-from typing import Any
+from contextlib import nullcontext
 
 import strawberry
-from bson import ObjectId
 
-from graphql_api.auth.rules import (
-    IsAuthenticated,
-    can_see_post,
-    ensure_can_list_drafts,
-    require_viewer,
-    viewer,
-)
-from graphql_api.pagination import PageRequest
-from graphql_api.schema.connections import Connection, Relation, connection, related_connection
-from graphql_api.schema.context import Info, page_request
-from graphql_api.schema.relay import Node, parse_id, parse_optional_id, to_global_id
-from graphql_api.schema.selection import projection
-from graphql_api.schema.users import User, given
+from graphql_api import models
+from graphql_api.auth.rules import IsAuthenticated, can_see_post, require_viewer, viewer
+from graphql_api.budget import scan_slot
+from graphql_api.schema.connections import connection_field
+from graphql_api.schema.context import Info
+from graphql_api.schema.idempotency import IdempotencyKey, idempotent
+from graphql_api.schema.inputs import given
+from graphql_api.schema.relay import Node, parse_id, parse_optional_id
+from graphql_api.schema.stored import reads, stored_type
+from graphql_api.schema.users import User
 from graphql_api.services import posts as service
-from graphql_api.services import users as users_service
+from graphql_api.services import search
+from graphql_api.services.lists import PageSource
 from graphql_api.services.posts import PostSort as _PostSort
 
 PostSort = strawberry.enum(_PostSort, name="PostSort", description="Orders of post lists.")
 
-FIELDS = {
-    "id": (),
-    "databaseId": (),
-    "title": ("title",),
-    "content": ("content",),
-    "tags": ("tags",),
-    "published": ("published",),
-    "createdAt": ("created_at",),
-    "updatedAt": ("updated_at",),
-    "publishedAt": ("published_at",),
-    "author": ("author_id",),
-}
 
-
-@strawberry.type(description="A blog post. Drafts have `published: false`.")
+@stored_type(models.Post, description="A blog post. Drafts have `published: false`.")
 class Post(Node):
-    database_id: str = strawberry.field(description="The MongoDB ObjectId, as hex.")
-    title: str
-    content: str
-    tags: list[str]
-    published: bool
-    created_at: datetime
-    updated_at: datetime
-    published_at: datetime | None
-    author_id: strawberry.Private[ObjectId]
-
-    @strawberry.field(description="Null if the author's account no longer exists.")
+    @strawberry.field(
+        description="Null if the author's account no longer exists.", metadata=reads("author_id")
+    )
     async def author(self, info: Info) -> User | None:
-        doc = await info.context.loaders.user_by_id.load(self.author_id)
+        doc = await info.context.loaders.user_by_id.load(self._document["author_id"])
         return User.from_document(doc) if doc else None
-
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> "Post":
-        get = doc.get
-        return cls(
-            id=to_global_id("Post", doc["_id"]),
-            database_id=str(doc["_id"]),
-            title=get("title"),
-            content=get("content"),
-            tags=get("tags", []),
-            published=get("published"),
-            created_at=get("created_at"),
-            updated_at=get("updated_at"),
-            published_at=get("published_at"),
-            author_id=get("author_id"),
-        )
 
 
 @strawberry.input(description="Which posts to list. All conditions must hold.")
@@ -107,27 +66,6 @@ class UpdatePostInput:
     tags: list[str] | None = strawberry.UNSET
 
 
-PUBLISHED_POSTS_OF_AUTHOR = Relation(
-    name="published_posts_of_author",
-    parents=users_service.collection,
-    children=service.collection,
-    foreign_field="author_id",
-    query=lambda sort: service.posts_query(sort=sort),
-    default_sort=_PostSort.NEWEST_FIRST,
-    fields=FIELDS,
-    convert=Post.from_document,
-)
-
-
-async def posts_of_author(
-    info: Info, author: User, sort: _PostSort | None, request: PageRequest
-) -> Connection[Post]:
-    """`User.posts`, batched over all the users of the request."""
-    return await related_connection(
-        info, PUBLISHED_POSTS_OF_AUTHOR, ObjectId(author.database_id), sort, request
-    )
-
-
 @strawberry.type
 class PostQueries:
     @strawberry.field(
@@ -138,48 +76,44 @@ class PostQueries:
         doc = await info.context.loaders.post_by_id.load(parse_id(id, "Post"))
         return Post.from_document(doc) if doc and can_see_post(await viewer(info), doc) else None
 
-    @strawberry.field(description="Published posts, newest first unless `sort` says otherwise.")
+    @connection_field(
+        Post, description="Published posts, newest first unless `sort` says otherwise."
+    )
     async def posts(
-        self,
-        info: Info,
-        filter: PostFilter | None = None,
-        sort: PostSort = _PostSort.NEWEST_FIRST,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Post]:
+        self, info: Info, filter: PostFilter | None = None, sort: PostSort = _PostSort.NEWEST_FIRST
+    ) -> PageSource | None:
         filter = filter or PostFilter()
-        author_id = parse_optional_id(filter.author_id, "User", "authorId")
-        if not filter.published:
-            ensure_can_list_drafts(await viewer(info), author_id)
-        query = service.posts_query(
+        return service.list_posts(
+            await viewer(info),
             published=filter.published,
-            author_id=author_id,
+            author_id=parse_optional_id(filter.author_id, "User", "authorId"),
             tag=filter.tag,
             search=filter.search,
             use_text_index=info.context.database.capabilities.text_search,
             sort=sort,
-        )
-        return await connection(
-            info,
-            service.collection(),
-            query,
-            page_request(first, after, last, before),
-            Post.from_document,
-            projection(info, FIELDS),
+            search_limits=search.SearchLimits.of(info.context.settings),
         )
 
     @strawberry.field(
         description="Published posts matching any word of `query`, most relevant first. "
         "Uses MongoDB's text index where the server has one; otherwise (the embedded "
-        "server) a whole-word match on title and content, title matches weighing 3x."
+        "server) a whole-word match on title and content, title matches weighing 3x: "
+        "that one examines every post, so it costs by their number (see "
+        "`extensions.cost`) and fails with QUERY_TOO_EXPENSIVE past its time bound. "
+        "Too many or too long words are BAD_USER_INPUT."
     )
     async def search_posts(self, info: Info, query: str, limit: int = 20) -> list[PostSearchHit]:
-        limit = min(max(limit, 1), info.context.settings.max_page_size)
-        hits = await service.search_posts(
-            query, limit=limit, use_text_index=info.context.database.capabilities.text_search
-        )
+        settings = info.context.settings
+        limit = min(max(limit, 1), settings.max_page_size)
+        text_index = info.context.database.capabilities.text_search
+        search.search_words(query, "query", search.SearchLimits.of(settings))  # before a slot
+        async with nullcontext() if text_index else scan_slot(info):
+            hits = await search.search_posts(
+                query,
+                limit=limit,
+                use_text_index=text_index,
+                limits=search.SearchLimits.of(settings),
+            )
         return [PostSearchHit(score=hit.score, post=Post.from_document(hit.post)) for hit in hits]
 
 
@@ -189,15 +123,23 @@ class PostMutations:
         description="Write a post (a draft unless `published` is true).",
         permission_classes=[IsAuthenticated],
     )
-    async def create_post(self, info: Info, input: CreatePostInput) -> Post:
+    async def create_post(
+        self, info: Info, input: CreatePostInput, idempotency_key: IdempotencyKey = None
+    ) -> Post:
         author = await require_viewer(info)
         return Post.from_document(
-            await service.create_post(
-                author_id=author.user_id,
-                title=input.title,
-                content=input.content,
-                tags=input.tags,
-                published=input.published,
+            await idempotent(
+                info,
+                idempotency_key,
+                "createPost",
+                input,
+                lambda: service.create_post(
+                    author_id=author.user_id,
+                    title=input.title,
+                    content=input.content,
+                    tags=input.tags,
+                    published=input.published,
+                ),
             )
         )
 

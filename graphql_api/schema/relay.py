@@ -7,12 +7,15 @@ accept the bare ObjectId (`databaseId`), for clients that store those.
 
 import base64
 import binascii
+from typing import Any
 
 import strawberry
-from bson import ObjectId
-from bson.errors import InvalidId
 
 from graphql_api.errors import BadUserInput
+from graphql_api.models.ids import parse_object_id
+
+#: An ObjectId; the schema passes ids along without knowing the driver's types.
+DatabaseId = Any
 
 
 @strawberry.interface(description="An object with a globally unique id, fetchable by `node(id)`.")
@@ -20,22 +23,23 @@ class Node:
     id: strawberry.ID = strawberry.field(description="Globally unique, opaque id.")
 
 
-def to_global_id(type_name: str, object_id: ObjectId) -> strawberry.ID:
+def to_global_id(type_name: str, object_id: DatabaseId) -> strawberry.ID:
     return strawberry.ID(base64.b64encode(f"{type_name}:{object_id}".encode()).decode())
 
 
-def split_global_id(value: str) -> tuple[str, ObjectId] | None:
+def split_global_id(value: str) -> tuple[str, DatabaseId] | None:
     try:
         type_name, _, raw = base64.b64decode(value, validate=True).decode().partition(":")
-        return type_name, ObjectId(raw)
-    except (binascii.Error, UnicodeDecodeError, InvalidId, TypeError, ValueError):
+    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError):
         return None
+    object_id = parse_object_id(raw)
+    return None if object_id is None else (type_name, object_id)
 
 
-def parse_id(value: str, type_name: str, argument: str = "id") -> ObjectId:
+def parse_id(value: str, type_name: str, argument: str = "id") -> DatabaseId:
     """The ObjectId behind a global id of `type_name` (or a bare ObjectId)."""
-    if ObjectId.is_valid(value) and len(value) == 24:
-        return ObjectId(value)
+    if (object_id := parse_object_id(value)) is not None:
+        return object_id
     parsed = split_global_id(value)
     if parsed is None:
         raise BadUserInput(f"`{argument}` is not a valid id: {value!r}.", argument=argument)
@@ -47,5 +51,5 @@ def parse_id(value: str, type_name: str, argument: str = "id") -> ObjectId:
     return parsed[1]
 
 
-def parse_optional_id(value: str | None, type_name: str, argument: str) -> ObjectId | None:
+def parse_optional_id(value: str | None, type_name: str, argument: str) -> DatabaseId | None:
     return None if value is None else parse_id(value, type_name, argument)

@@ -1,11 +1,19 @@
-"""Subscriptions over WebSocket, fed by MongoDB change streams (see `graphql_api.realtime`)."""
+"""Subscriptions over WebSocket, fed by MongoDB change streams (see `graphql_api.realtime`).
+
+Each event starts afresh (`Context.begin_event`): it is checked against the
+session's current state and resolved with new loaders.
+"""
 
 from collections.abc import AsyncGenerator
 
 import strawberry
 
-from graphql_api.auth.rules import IsAdmin, ensure_can_see_order, require_admin, require_viewer
-from graphql_api.errors import NotFound
+from graphql_api.auth.rules import (
+    IsAdmin,
+    ensure_can_see_order,
+    require_admin,
+    require_viewer,
+)
 from graphql_api.models import OrderStatus
 from graphql_api.schema.context import Info
 from graphql_api.schema.orders import Order
@@ -24,14 +32,13 @@ class Subscription:
     ) -> AsyncGenerator[Order, None]:
         viewer = await require_viewer(info)
         order_oid = parse_id(order_id, "Order", "orderId")
-        order = await orders_service.collection().find_one({"_id": order_oid}, {"user_id": 1})
-        if order is None:
-            raise NotFound("No such order.", argument="orderId")
-        ensure_can_see_order(viewer, order)
+        # Someone else's order does not exist for you, as in `order(id)`.
+        order = await orders_service.visible_order(viewer, order_oid)
         changes = await info.context.hub["orders"].subscribe(
             lambda change: change["documentKey"]["_id"] == order_oid
         )
         async for change in changes:
+            info.context.begin_event()
             ensure_can_see_order(await require_viewer(info), order)  # still signed in?
             if change.get("fullDocument"):
                 yield Order.from_document(change["fullDocument"])
@@ -46,6 +53,7 @@ class Subscription:
             lambda change: change["updateDescription"]["updatedFields"].get("status") == completed
         )
         async for change in changes:
+            info.context.begin_event()
             await require_admin(info)  # still signed in, still an admin?
             if change.get("fullDocument"):
                 yield Order.from_document(change["fullDocument"])
@@ -54,5 +62,10 @@ class Subscription:
     async def post_published(self, info: Info) -> AsyncGenerator[Post, None]:
         changes = await info.context.hub["posts"].subscribe(lambda change: True)
         async for change in changes:
-            if change.get("fullDocument"):
-                yield Post.from_document(change["fullDocument"])
+            info.context.begin_event()
+            if info.context.token is not None:
+                await require_viewer(info)  # a signed-in socket stays signed in
+            post = change.get("fullDocument")
+            # Looked up when delivered: unpublished again meanwhile, it is a draft now.
+            if post and post.get("published"):
+                yield Post.from_document(post)

@@ -8,13 +8,11 @@ from typing import Any
 
 from graphql_api.errors import BadUserInput
 from graphql_api.models import REVENUE_STATUSES, Order, Post, User
-
-CENT = Decimal("0.01")
+from graphql_api.models.money import CENT, to_decimal
 
 
 def _money(value: Any) -> Decimal:
-    amount = value.to_decimal() if hasattr(value, "to_decimal") else Decimal(value or 0)
-    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return to_decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 async def top_authors(limit: int) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from graphql_api.errors import BadUserInput, Conflict
+from graphql_api.services.idempotency import current_claim, in_claim
 
 T = TypeVar("T")
 
@@ -30,7 +31,19 @@ async def in_transaction(
     """
     client = model.get_pymongo_collection().database.client
     async with client.start_session() as session:
-        return await session.with_transaction(callback)
+        # An idempotency key given with the request is checked and recorded in
+        # this same transaction (see services.idempotency).
+        return await session.with_transaction(lambda s: in_claim(s, callback))
+
+
+async def atomic(
+    model: type[Document], callback: Callable[[AsyncClientSession | None], Awaitable[T]]
+) -> T:
+    """`callback()` alone (one atomic write), or in a transaction with the
+    request's idempotency key when one was given."""
+    if current_claim() is None:
+        return await callback(None)
+    return await in_transaction(model, callback)
 
 
 def conflict(error: DuplicateKeyError, fields_by_index: dict[str, str], what: str) -> Conflict:

@@ -12,6 +12,10 @@ from graphql_api.models import CreditTransfer, User, utcnow
 from graphql_api.services.common import in_transaction
 
 MAX_AMOUNT = 1_000_000_000
+#: Balances are GraphQL `Int`s (32-bit signed): no balance may grow past this, so
+#: `User.credits` can always be answered. A bound, rather than a wider scalar, keeps
+#: the field a plain Int for generated clients.
+MAX_BALANCE = 2**31 - 1
 
 
 def _users():
@@ -78,12 +82,22 @@ async def _credit(
     recipient: ObjectId, amount: int, now: Any, session: AsyncClientSession, argument: str
 ) -> None:
     credited = await _users().update_one(
-        {"_id": recipient, "is_active": True},
+        {"_id": recipient, "is_active": True, "credits": {"$lte": MAX_BALANCE - amount}},
         {"$inc": {"credits": amount}, "$set": {"updated_at": now}},
         session=session,
     )
     if not credited.matched_count:
-        raise NotFound("No active user with this id.", argument=argument)
+        user = await _users().find_one(
+            {"_id": recipient, "is_active": True}, {"credits": 1}, session=session
+        )
+        if user is None:
+            raise NotFound("No active user with this id.", argument=argument)
+        raise BadUserInput(
+            f"A balance holds at most {MAX_BALANCE} credits; this one has "
+            f"{user.get('credits', 0)}.",
+            argument="amount",
+            maximum=MAX_BALANCE,
+        )
 
 
 async def _record(

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from graphql_api.auth.rules import ensure_can_see_order
+from graphql_api.auth.rules import can_see_order
 from graphql_api.auth.viewer import Viewer
 from graphql_api.errors import (
     BadUserInput,
@@ -27,29 +26,28 @@ from graphql_api.models import (
     Order,
     OrderStatus,
     Product,
+    User,
     utcnow,
 )
+from graphql_api.models.money import to_decimal
 from graphql_api.pagination import ListQuery
-from graphql_api.services.common import date_range, in_transaction
+from graphql_api.services.common import atomic, date_range, in_transaction
+from graphql_api.services.lists import Relation, RootList, by_creation
 from graphql_api.services.products import normalise_sku
 from graphql_api.validation import build
 
 MAX_LINE_ITEMS = 100
 MAX_QUANTITY = 10_000
+MAX_STOCK = 2**31 - 1  # the largest GraphQL Int
 # Orders leaving these statuses for `cancelled` give their stock back.
 _RESTOCK_ON_CANCEL = {OrderStatus.PENDING, OrderStatus.PAID}
 
 
-class OrderSort(Enum):
-    NEWEST_FIRST = (("created_at", -1), ("_id", -1))
-    OLDEST_FIRST = (("created_at", 1), ("_id", 1))
+OrderSort = by_creation("OrderSort")
 
 
 def collection():
     return Order.get_pymongo_collection()
-
-
-_orders = collection
 
 
 def orders_query(
@@ -79,12 +77,31 @@ def orders_query(
     return ListQuery(filter, sort.value, index, residual)
 
 
+ORDERS_OF_USER = Relation(
+    name="orders_of_user",
+    parent=User,
+    child=Order,
+    foreign_field="user_id",
+    query=lambda sort: orders_query(sort=sort),
+    default_sort=OrderSort.NEWEST_FIRST,
+)
+
+
+def list_orders(**filters: Any) -> RootList:
+    """All orders (administrators), by `orders_query`'s filters."""
+    return RootList(Order, orders_query(**filters))
+
+
+async def visible_order(viewer: Viewer, order_id: ObjectId) -> dict[str, Any]:
+    """The order's buyer, if `viewer` may see it; someone else's order reads as missing."""
+    order = await collection().find_one({"_id": order_id}, {"user_id": 1})
+    if order is None or not can_see_order(viewer, order):
+        raise NotFound("No such order.", argument="orderId")
+    return order
+
+
 def _products():
     return Product.get_pymongo_collection()
-
-
-def _to_decimal(value: Any) -> Decimal:
-    return value.to_decimal() if hasattr(value, "to_decimal") else Decimal(value)
 
 
 def _quantities(items: list[tuple[str, int]]) -> Counter[str]:
@@ -138,7 +155,7 @@ async def place_order(*, user_id: ObjectId, items: list[tuple[str, int]]) -> dic
                     sku=sku,
                     name=product["name"],
                     quantity=quantity,
-                    unit_price=_to_decimal(product["price"]),
+                    unit_price=to_decimal(product["price"]),
                 )
             )
         total = sum((item.unit_price * item.quantity for item in line_items), Decimal("0.00"))
@@ -158,15 +175,12 @@ async def change_status(viewer: Viewer, order_id: ObjectId, status: OrderStatus)
     concurrent changes cannot both apply (no lost write); cancelling gives the
     stock back in the same transaction.
     """
-    oid = order_id
-    order = await _orders().find_one({"_id": oid}, {"status": 1, "items": 1, "user_id": 1})
-    if order is None:
-        raise NotFound("No such order.")
+    order = await collection().find_one({"_id": order_id}, {"status": 1, "items": 1, "user_id": 1})
+    if order is None or not can_see_order(viewer, order):
+        raise NotFound("No such order.")  # someone else's reads as a missing one
     current = OrderStatus(order["status"])
-    if not viewer.is_admin:
-        ensure_can_see_order(viewer, order)
-        if (current, status) != (OrderStatus.PENDING, OrderStatus.CANCELLED):
-            raise Forbidden("Buyers may only cancel a pending order; the rest is fulfilment's.")
+    # The workflow first: a move nobody may make (cancelling a cancelled order) is an
+    # invalid transition for buyers too; then who may make a valid one.
     if status not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"
         raise InvalidStatusTransition(
@@ -174,11 +188,13 @@ async def change_status(viewer: Viewer, order_id: ObjectId, status: OrderStatus)
             current=current.value,
             requested=status.value,
         )
+    if not viewer.is_admin and (current, status) != (OrderStatus.PENDING, OrderStatus.CANCELLED):
+        raise Forbidden("Buyers may only cancel a pending order; the rest is fulfilment's.")
 
     async def apply(session: AsyncClientSession | None) -> dict[str, Any]:
         now = utcnow()
-        updated = await _orders().find_one_and_update(
-            {"_id": oid, "status": current.value},
+        updated = await collection().find_one_and_update(
+            {"_id": order_id, "status": current.value},
             {"$set": {"status": status.value, "updated_at": now}},
             return_document=ReturnDocument.AFTER,
             session=session,
@@ -195,15 +211,24 @@ async def change_status(viewer: Viewer, order_id: ObjectId, status: OrderStatus)
 
     if status is OrderStatus.CANCELLED:
         return await in_transaction(Order, apply)
-    return await apply(None)
+    return await atomic(Order, apply)  # a transaction only to record an idempotency key
 
 
 async def _restock(
     items: list[dict[str, Any]], now: datetime, session: AsyncClientSession | None
 ) -> None:
+    """Give the stock back, never past MAX_STOCK: `Product.stock` is a GraphQL Int, and an
+    admin may have raised the stock to the top meanwhile."""
     for item in items:
-        await _products().update_one(
-            {"sku": item["sku"]},
-            {"$inc": {"stock": item["quantity"]}, "$set": {"updated_at": now}},
+        quantity = item["quantity"]
+        restocked = await _products().update_one(
+            {"sku": item["sku"], "stock": {"$lte": MAX_STOCK - quantity}},
+            {"$inc": {"stock": quantity}, "$set": {"updated_at": now}},
             session=session,
         )
+        if not restocked.matched_count:
+            await _products().update_one(
+                {"sku": item["sku"]},
+                {"$set": {"stock": MAX_STOCK, "updated_at": now}},
+                session=session,
+            )

@@ -1,39 +1,29 @@
-"""Posts: drafts, publishing, listing and full-text search."""
+"""Posts: drafts, publishing and the lists of posts (search is in `search.py`)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
-from graphql_api.auth.rules import ensure_can_edit_post
+from graphql_api.auth.rules import ensure_can_edit_post, ensure_can_list_drafts
 from graphql_api.auth.viewer import Viewer
-from graphql_api.errors import BadUserInput, NotFound
-from graphql_api.models import Post, utcnow
+from graphql_api.errors import NotFound
+from graphql_api.models import Post, User, utcnow
 from graphql_api.pagination import ListQuery
+from graphql_api.services.common import atomic
+from graphql_api.services.lists import Relation, RootList, by_creation
+from graphql_api.services.search import DEFAULT_LIMITS, SearchLimits, search_words
 from graphql_api.validation import build, validate_fields
 
-MAX_SEARCH_WORDS = 10
-
-
-class PostSort(Enum):
-    NEWEST_FIRST = (("created_at", -1), ("_id", -1))
-    OLDEST_FIRST = (("created_at", 1), ("_id", 1))
+PostSort = by_creation("PostSort")
 
 
 def collection():
     return Post.get_pymongo_collection()
-
-
-def search_words(text: str, argument: str = "search") -> list[str]:
-    words = list(dict.fromkeys(re.findall(r"\w+", text.lower())))[:MAX_SEARCH_WORDS]
-    if not words:
-        raise BadUserInput("Search needs at least one word.", argument=argument)
-    return words
 
 
 def posts_query(
@@ -44,6 +34,7 @@ def posts_query(
     search: str | None = None,
     use_text_index: bool = False,
     sort: PostSort = PostSort.NEWEST_FIRST,
+    search_limits: SearchLimits = DEFAULT_LIMITS,
 ) -> ListQuery:
     """Posts in `sort` order; each combination names the index that serves it.
 
@@ -66,7 +57,7 @@ def posts_query(
         else:
             residual.append("tags")
     if search is not None:
-        words = search_words(search)
+        words = search_words(search, limits=search_limits)
         if use_text_index:
             filter["$text"] = {"$search": " ".join(f'"{word}"' for word in words)}
         else:
@@ -81,6 +72,40 @@ def posts_query(
             ]
             residual.append("$and")
     return ListQuery(filter, sort.value, index, tuple(residual))
+
+
+PUBLISHED_POSTS_OF_AUTHOR = Relation(
+    name="published_posts_of_author",
+    parent=User,
+    child=Post,
+    foreign_field="author_id",
+    query=lambda sort: posts_query(sort=sort),
+    default_sort=PostSort.NEWEST_FIRST,
+)
+
+
+def list_posts(
+    viewer: Viewer | None,
+    *,
+    published: bool = True,
+    author_id: ObjectId | None = None,
+    use_text_index: bool = False,
+    search: str | None = None,
+    **filters: Any,
+) -> RootList:
+    """Posts by `posts_query`'s filters; drafts only for their author and admins.
+
+    Without a text index a search examines posts one by one: such a list `scans`."""
+    if not published:
+        ensure_can_list_drafts(viewer, author_id)
+    query = posts_query(
+        published=published,
+        author_id=author_id,
+        search=search,
+        use_text_index=use_text_index,
+        **filters,
+    )
+    return RootList(Post, query, scans=search is not None and not use_text_index)
 
 
 async def create_post(
@@ -99,8 +124,13 @@ async def create_post(
         created_at=now,
         updated_at=now,
     )
-    await post.insert()
-    return post.model_dump(by_alias=True)
+
+    async def insert(session: AsyncClientSession | None) -> dict[str, Any]:
+        await post.insert(session=session)
+        return post.model_dump(by_alias=True)
+
+    # With an idempotency key, the post and the key are written in one transaction.
+    return await atomic(Post, insert)
 
 
 async def _editable(viewer: Viewer, post_id: ObjectId) -> dict[str, Any]:
@@ -120,10 +150,9 @@ async def update_post(viewer: Viewer, post_id: ObjectId, changes: dict[str, Any]
 async def publish_post(viewer: Viewer, post_id: ObjectId) -> dict[str, Any]:
     """Publish a draft; publishing a published post changes nothing."""
     await _editable(viewer, post_id)
-    oid = post_id
     now = utcnow()
     post = await collection().find_one_and_update(
-        {"_id": oid, "published": False},
+        {"_id": post_id, "published": False},
         {"$set": {"published": True, "published_at": now, "updated_at": now}},
         return_document=ReturnDocument.AFTER,
     )
@@ -135,64 +164,6 @@ async def delete_post(viewer: Viewer, post_id: ObjectId) -> None:
     result = await collection().delete_one({"_id": post_id})
     if not result.deleted_count:
         raise NotFound("No such post.")
-
-
-@dataclass
-class SearchHit:
-    post: dict[str, Any]
-    score: float
-
-
-async def search_posts(text: str, *, limit: int, use_text_index: bool) -> list[SearchHit]:
-    """Published posts matching `text`, most relevant first.
-
-    With a text index (MongoDB): `$text`, ranked by MongoDB's text score with
-    title weighted 3x content, stemming and stop words included.
-    Without one (SecantusDB refuses text indexes): a case-insensitive match of
-    each word in title and content, scored 3 per title match and 1 per content
-    match, ties broken by recency. Slower and with no stemming, but it finds
-    the same posts for whole words.
-    """
-    words = search_words(text, "query")
-    if use_text_index:
-        return await _search_with_text_index(words, limit)
-    return await _search_with_regex(words, limit)
-
-
-async def _search_with_text_index(words: list[str], limit: int) -> list[SearchHit]:
-    cursor = collection().find(
-        {"$text": {"$search": " ".join(words)}, "published": True},
-        {"score": {"$meta": "textScore"}},
-        sort=[("score", {"$meta": "textScore"}), ("created_at", -1)],
-        limit=limit,
-    )
-    return [SearchHit(post, post.pop("score")) async for post in cursor]
-
-
-async def _search_with_regex(words: list[str], limit: int) -> list[SearchHit]:
-    patterns = [rf"\b{re.escape(word)}\b" for word in words]
-    score_terms = [
-        {"$cond": [{"$regexMatch": {"input": f"${field}", "regex": p, "options": "i"}}, w, 0]}
-        for p in patterns
-        for field, w in (("title", 3), ("content", 1))
-    ]
-    pipeline = [
-        {
-            "$match": {
-                "published": True,
-                "$or": [
-                    {field: {"$regex": p, "$options": "i"}}
-                    for p in patterns
-                    for field in ("title", "content")
-                ],
-            }
-        },
-        {"$addFields": {"score": {"$add": score_terms}}},
-        {"$sort": {"score": -1, "created_at": -1, "_id": -1}},
-        {"$limit": limit},
-    ]
-    cursor = await collection().aggregate(pipeline, hint="published_newest")
-    return [SearchHit(post, float(post.pop("score"))) async for post in cursor]
 
 
 async def _update(post_id: ObjectId, update: dict[str, Any]) -> dict[str, Any]:

@@ -6,14 +6,16 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from bson import Decimal128
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from graphql_api.errors import NotFound
 from graphql_api.models import Product, utcnow
+from graphql_api.models.money import to_decimal128
 from graphql_api.pagination import ListQuery
-from graphql_api.services.common import conflict
+from graphql_api.services.common import atomic, conflict
+from graphql_api.services.lists import RootList
 from graphql_api.validation import build, validate_fields
 
 _UNIQUE_FIELDS = {"sku_unique": "sku"}
@@ -43,11 +45,11 @@ def products_query(
     if category is not None:
         filter["category"] = validate_fields(Product, {"category": category})["category"]
         index = "category_price"
-    price: dict[str, Decimal128] = {}
+    price: dict[str, Any] = {}
     if min_price is not None:
-        price["$gte"] = Decimal128(min_price)
+        price["$gte"] = to_decimal128(min_price)
     if max_price is not None:
-        price["$lte"] = Decimal128(max_price)
+        price["$lte"] = to_decimal128(max_price)
     if price:
         filter["price"] = price
     residual: tuple[str, ...] = ()
@@ -55,6 +57,11 @@ def products_query(
         filter["stock"] = {"$gt": 0} if in_stock else 0
         residual = ("stock",)
     return ListQuery(filter, sort.value, index, residual)
+
+
+def list_products(**filters: Any) -> RootList:
+    """The catalogue, by `products_query`'s filters."""
+    return RootList(Product, products_query(**filters))
 
 
 def normalise_sku(sku: str) -> str:
@@ -76,15 +83,21 @@ async def update_product(sku: str, changes: dict[str, Any]) -> dict[str, Any]:
     key = normalise_sku(sku)
     values = validate_fields(Product, changes)
     if "price" in values:
-        values["price"] = Decimal128(values["price"])
-    product = await collection().find_one_and_update(
-        {"sku": key},
-        {"$set": {**values, "updated_at": utcnow()}},
-        return_document=ReturnDocument.AFTER,
-    )
-    if product is None:
-        raise NotFound(f"No product with sku {key}.", argument="sku")
-    return product
+        values["price"] = to_decimal128(values["price"])
+
+    async def change(session: AsyncClientSession | None) -> dict[str, Any]:
+        product = await collection().find_one_and_update(
+            {"sku": key},
+            {"$set": {**values, "updated_at": utcnow()}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if product is None:
+            raise NotFound(f"No product with sku {key}.", argument="sku")
+        return product
+
+    # A transaction only to record an idempotency key with the change.
+    return await atomic(Product, change)
 
 
 async def delete_product(sku: str) -> None:

@@ -41,7 +41,7 @@ class GrantCreditsInput(BaseModel):
 
 class LoginInput(BaseModel):
     username: str
-    "The username, or the email address."
+    "The username (in any case or look-alike spelling), or the email address."
     password: str
 
 
@@ -90,7 +90,7 @@ class ProductFilter(BaseModel):
 
 class SignUpInput(BaseModel):
     username: str
-    "3-50 letters, digits, '_', '.' or '-'."
+    "3-50 letters, digits, '_', '.' or '-'. Unique ignoring case and Unicode look-alikes (NFKC): `Admin` or a fullwidth `admin` are taken once `admin` is."
     email: str
     "Stored lower-case; unique."
     password: str

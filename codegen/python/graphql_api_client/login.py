@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Optional
 
 from pydantic import Field
 
@@ -12,7 +13,7 @@ class Login(BaseModel):
 class LoginLogin(BaseModel):
     token: str
     expires_at: datetime = Field(alias="expiresAt")
-    user: "LoginLoginUser"
+    user: Optional["LoginLoginUser"]
 
 
 class LoginLoginUser(BaseModel):

@@ -2,20 +2,24 @@
 
 Clients get a message and an `extensions.code` for every error: expected
 failures (`graphql_api.errors`) as raised, database outages as DB_UNAVAILABLE
-or DB_TIMEOUT, and anything else masked as INTERNAL_SERVER_ERROR, so driver
-messages and stack traces never leave the server. Operators get the masked
-errors in the log, with their traceback.
+or DB_TIMEOUT (nothing was done), a write whose answer was lost as
+WRITE_OUTCOME_UNKNOWN (see `graphql_api.outcomes`), and anything else masked
+as INTERNAL_SERVER_ERROR, so driver messages and stack traces never leave the
+server. Operators get the masked errors in the log, with their traceback.
 """
 
 import logging
+from collections.abc import Iterator
 
 from beanie.exceptions import CollectionWasNotInitialized
 from graphql import GraphQLError
 from pymongo.errors import ConnectionFailure, PyMongoError
 from strawberry.extensions import MaskErrors
+from strawberry.types.graphql import OperationType
 
-from graphql_api.errors import APIError, DatabaseTimeout, DatabaseUnavailable
-from graphql_api.schema.limits import limit_code
+from graphql_api import outcomes
+from graphql_api.errors import APIError, DatabaseTimeout, DatabaseUnavailable, WriteOutcomeUnknown
+from graphql_api.extensions.limits import limit_code
 
 logger = logging.getLogger("graphql_api.errors")
 
@@ -27,6 +31,13 @@ def expected_error(error: GraphQLError) -> APIError | None:
     original = error.original_error
     if isinstance(original, APIError):
         return original
+    if isinstance(original, PyMongoError) and outcomes.outcome_unknown(
+        original, outcomes.current()
+    ):
+        return WriteOutcomeUnknown(
+            "The database failed after this change was sent: it may or may not have been "
+            "applied. Retry with the same idempotencyKey, or read it back first."
+        )
     if isinstance(original, (ConnectionFailure, CollectionWasNotInitialized)):
         return DatabaseUnavailable("The database is unavailable. Try again shortly.")
     if isinstance(original, PyMongoError) and original.timeout:
@@ -71,10 +82,23 @@ def client_error(error: GraphQLError) -> GraphQLError:
 
 
 class ClientErrors(MaskErrors):
-    """Strawberry's MaskErrors, taught our codes instead of masking all or nothing."""
+    """Strawberry's MaskErrors, taught our codes instead of masking all or nothing.
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [client_error(error) for error in errors]
+    MaskErrors passes every error (its default `should_mask_error`) through its
+    public `anonymise_error` hook, which gives each its client-facing form.
+    """
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return client_error(error)
+
+    def on_execute(self) -> Iterator[None]:
+        # Track the write commands a mutation sends: if the database fails after
+        # one was sent, its outcome is unknown (WRITE_OUTCOME_UNKNOWN).
+        if self.execution_context.operation_type is OperationType.MUTATION:
+            outcomes.begin()
+        else:
+            outcomes.clear()
+        yield
 
 
 def log_errors(errors: list[GraphQLError]) -> None:
@@ -90,7 +114,7 @@ def log_errors(errors: list[GraphQLError]) -> None:
                 error.original_error,
                 exc_info=error.original_error,
             )
-        elif isinstance(expected, (DatabaseUnavailable, DatabaseTimeout)):
+        elif isinstance(expected, (DatabaseUnavailable, DatabaseTimeout, WriteOutcomeUnknown)):
             logger.warning("%s: %r", expected.code, error.original_error)
         else:
             logger.debug("Client error: %s", error.message)

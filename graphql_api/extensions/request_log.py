@@ -1,0 +1,75 @@
+"""One structured log line and the metrics of each GraphQL operation, for operators.
+
+The line says which operation ran, how long it took and how it ended (with the
+error codes), who asked and the request id; never variables or tokens, which
+may hold secrets. The same facts feed the Prometheus metrics
+(`graphql_api.metrics`), with the number of MongoDB round trips.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import orjson
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from graphql_api import metrics, request_id
+
+logger = logging.getLogger("graphql_api.requests")
+
+
+class RequestLog(SchemaExtension):
+    _subscribed = False
+
+    def on_execute(self) -> Iterator[None]:
+        # Subscriptions: their operation lasts as long as the subscription.
+        if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
+            self._subscribed = True
+            metrics.SUBSCRIPTIONS.inc()
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        counting = metrics.start_counting_round_trips()
+        try:
+            yield
+        finally:
+            round_trips = metrics.stop_counting_round_trips(counting)
+            if self._subscribed:
+                metrics.SUBSCRIPTIONS.dec()
+        duration = time.perf_counter() - started
+        context = self.execution_context
+        result = context.result
+        errors = getattr(result, "errors", None) or context.pre_execution_errors or []
+        codes = [(error.extensions or {}).get("code", "?") for error in errors]
+        try:
+            kind = context.operation_type.value
+        except RuntimeError:
+            kind = None  # the document did not parse
+        metrics.observe_operation(
+            context.operation_name,
+            kind,
+            codes[0] if codes else "OK",
+            duration,
+            None if self._subscribed else round_trips,
+        )
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        viewer = getattr(context.context, "known_viewer", None)
+        record = {
+            "operation": context.operation_name or "anonymous",
+            "type": kind,
+            "duration_ms": round(1000 * duration, 2),
+            "outcome": "error" if codes else "ok",
+            "error_codes": sorted(set(codes)),
+            "user": str(viewer.user_id) if getattr(viewer, "user_id", None) else None,
+            "db_round_trips": round_trips,
+            "request_id": request_id.current.get(),
+        }
+        # The message is the record itself (for text logs); JSON logs spread its fields.
+        logger.info(
+            orjson.dumps(record).decode(), extra={"fields": record, "event": "graphql operation"}
+        )
