@@ -1,7 +1,7 @@
 """The failures clients are meant to see, each with a stable `extensions.code`.
 
-Resolvers and services raise these; `graphql_api.schema.error_handling` turns
-them into GraphQL errors and masks everything else. Codes are part of the API
+Services, rules and resolvers raise these; `graphql_api.extensions.errors`
+gives them to clients as GraphQL errors and masks everything else. Codes are part of the API
 contract: clients branch on them, so never rename one.
 """
 

@@ -27,7 +27,8 @@ from bson import ObjectId
 from strawberry.permission import BasePermission
 
 from graphql_api.auth.viewer import Viewer
-from graphql_api.errors import Forbidden, NotFound, Unauthenticated
+from graphql_api.errors import Forbidden, InvalidStatusTransition, NotFound, Unauthenticated
+from graphql_api.models import ALLOWED_TRANSITIONS, OrderStatus
 
 T = TypeVar("T")
 
@@ -118,6 +119,30 @@ def can_see_order(viewer: Viewer | None, order: dict[str, Any]) -> bool:
 def ensure_can_see_order(viewer: Viewer, order: dict[str, Any]) -> None:
     if not viewer.is_self_or_admin(order["user_id"]):
         raise Forbidden("Only the buyer and administrators may see this order.")
+
+
+def ensure_can_change_order_status(
+    viewer: Viewer, order: dict[str, Any] | None, status: OrderStatus
+) -> OrderStatus:
+    """The order's current status, if `viewer` may move it to `status`.
+
+    The workflow first: a move nobody may make (cancelling a cancelled order) is
+    an invalid transition for buyers too; then who may make a valid one: buyers
+    may only cancel their own pending order, the rest is fulfilment's (admins).
+    """
+    if order is None or not can_see_order(viewer, order):
+        raise NotFound("No such order.")  # someone else's reads as a missing one
+    current = OrderStatus(order["status"])
+    if status not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"
+        raise InvalidStatusTransition(
+            f"An order cannot go from {current.value} to {status.value} (allowed: {allowed}).",
+            current=current.value,
+            requested=status.value,
+        )
+    if not viewer.is_admin and (current, status) != (OrderStatus.PENDING, OrderStatus.CANCELLED):
+        raise Forbidden("Buyers may only cancel a pending order; the rest is fulfilment's.")
+    return current
 
 
 def ensure_can_act_on_user(viewer: Viewer, user_id: ObjectId) -> None:

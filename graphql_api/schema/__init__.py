@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graphql_api.extensions.errors import ClientErrors, log_errors
+from graphql_api.extensions.input_errors import CodedInputErrors
 from graphql_api.extensions.limits import (
     DatabaseAvailability,
     QueryCostLimiter,
@@ -35,7 +36,7 @@ from graphql_api.schema.nodes import NodeQueries
 from graphql_api.schema.orders import Order, OrderMutations, OrderQueries
 from graphql_api.schema.posts import Post, PostMutations, PostQueries
 from graphql_api.schema.products import Product, ProductMutations, ProductQueries
-from graphql_api.schema.scalars import SCALAR_MAP, CodedInputErrors
+from graphql_api.schema.scalars import SCALAR_MAP
 from graphql_api.schema.sessions import SessionMutations
 from graphql_api.schema.subscriptions import Subscription
 from graphql_api.schema.users import User, UserMutations, UserQueries

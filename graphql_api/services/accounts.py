@@ -1,8 +1,10 @@
-"""Accounts: sign-up with a password, sign-in, password changes, sign-out.
+"""Accounts: sign-up with a password, sign-in, password changes.
 
 Each operation either fails with nothing done or succeeds and says so: every
 check that can refuse (throttling, a busy hashing pool, the password itself)
-runs before the first write, and the writes of one operation commit together.
+runs before the first write. A password change and the sessions it ends commit
+in one transaction; a sign-up whose first session cannot start deletes the
+account it just inserted. Sign-out is the sessions' (`auth/sessions.py`).
 """
 
 from __future__ import annotations

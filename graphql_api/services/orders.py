@@ -11,17 +11,15 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from graphql_api.auth.rules import can_see_order
+from graphql_api.auth.rules import can_see_order, ensure_can_change_order_status
 from graphql_api.auth.viewer import Viewer
 from graphql_api.errors import (
     BadUserInput,
-    Forbidden,
     InvalidStatusTransition,
     NotFound,
     OutOfStock,
 )
 from graphql_api.models import (
-    ALLOWED_TRANSITIONS,
     LineItem,
     Order,
     OrderStatus,
@@ -171,25 +169,13 @@ async def place_order(*, user_id: ObjectId, items: list[tuple[str, int]]) -> dic
 async def change_status(viewer: Viewer, order_id: ObjectId, status: OrderStatus) -> dict[str, Any]:
     """Move an order along ALLOWED_TRANSITIONS.
 
+    Who may make which move is `ensure_can_change_order_status`'s (auth/rules).
     The update is conditional on the status it was checked against, so two
     concurrent changes cannot both apply (no lost write); cancelling gives the
     stock back in the same transaction.
     """
     order = await collection().find_one({"_id": order_id}, {"status": 1, "items": 1, "user_id": 1})
-    if order is None or not can_see_order(viewer, order):
-        raise NotFound("No such order.")  # someone else's reads as a missing one
-    current = OrderStatus(order["status"])
-    # The workflow first: a move nobody may make (cancelling a cancelled order) is an
-    # invalid transition for buyers too; then who may make a valid one.
-    if status not in ALLOWED_TRANSITIONS[current]:
-        allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "none"
-        raise InvalidStatusTransition(
-            f"An order cannot go from {current.value} to {status.value} (allowed: {allowed}).",
-            current=current.value,
-            requested=status.value,
-        )
-    if not viewer.is_admin and (current, status) != (OrderStatus.PENDING, OrderStatus.CANCELLED):
-        raise Forbidden("Buyers may only cancel a pending order; the rest is fulfilment's.")
+    current = ensure_can_change_order_status(viewer, order, status)
 
     async def apply(session: AsyncClientSession | None) -> dict[str, Any]:
         now = utcnow()
