@@ -71,52 +71,51 @@ def _too_many_operations(limit: int) -> dict[str, Any]:
     }
 
 
-async def _guarded_handle(handler: Any, handle: Any) -> None:
-    """Count the socket against its client while it is open; let it be ended from outside."""
-    context = handler.context
-    limits: ConnectionLimits = handler.view.connection_limits
-    key = f"address:{client_network(context.client_address)}"  # IPv6 by its /64
-    if not limits.acquire(key):
-        refusal = limits.refusal()
-        await handler.websocket.close(code=refusal.close_code, reason=refusal.reason)
-        return
-    context.client_key = key
-    context.close_connection = handler.end
-    try:
-        await handle()
-    finally:
-        limits.release(context.client_key)
-        context.client_key = None
-        handler.view.connection_closed(context)
-
-
-async def _close(handler: Any, code: int, reason: str) -> None:
-    # Once ended (from outside), nothing more is sent; the close frame goes once.
-    handler.ended = True
-    if not handler.closed:
-        handler.closed = True
-        with contextlib.suppress(RuntimeError):  # closed by the client meanwhile
-            await handler.websocket.close(code=code, reason=reason)
-
-
-class TransportWSHandler(BaseGraphQLTransportWSHandler):
-    """`graphql-transport-ws`, the protocol of today's clients."""
+class _Bounded:
+    """What both protocols' handlers add: the per-client count while the socket is
+    open, and an end from outside after which nothing more is sent."""
 
     ended = False  # nothing more is sent
     closed = False  # the close frame is sent
 
     async def handle(self) -> None:
-        await _guarded_handle(self, super().handle)
+        context = self.context
+        limits: ConnectionLimits = self.view.connection_limits
+        key = f"address:{client_network(context.client_address)}"  # IPv6 by its /64
+        if not limits.acquire(key):
+            refusal = limits.refusal()
+            await self.websocket.close(code=refusal.close_code, reason=refusal.reason)
+            return
+        context.client_key = key
+        context.close_connection = self.end
+        try:
+            await super().handle()
+        finally:
+            limits.release(context.client_key)
+            context.client_key = None
+            self.view.connection_closed(context)
 
     async def send_message(self, message: Any) -> None:
         if not self.ended:
             await super().send_message(message)
 
+    async def close_once(self, code: int, reason: str) -> None:
+        # Once ended (from outside), nothing more is sent; the close frame goes once.
+        self.ended = True
+        if not self.closed:
+            self.closed = True
+            with contextlib.suppress(RuntimeError):  # closed by the client meanwhile
+                await self.websocket.close(code=code, reason=reason)
+
+
+class TransportWSHandler(_Bounded, BaseGraphQLTransportWSHandler):
+    """`graphql-transport-ws`, the protocol of today's clients."""
+
     async def handle_connection_init(self, message: Any) -> None:
         try:
             await super().handle_connection_init(message)
         except ConnectionRefused as refused:
-            await _close(self, refused.close_code, refused.reason)
+            await self.close_once(refused.close_code, refused.reason)
 
     async def handle_subscribe(self, message: Any) -> None:
         limit = self.max_subscriptions_per_connection
@@ -136,21 +135,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
         self.ended = True  # cancelled operations must not write to a client that may not read
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
-        await _close(self, code, reason)
+        await self.close_once(code, reason)
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler):
+class LegacyWSHandler(_Bounded, BaseGraphQLWSHandler):
     """The legacy `graphql-ws` protocol (subscriptions-transport-ws)."""
-
-    ended = False  # nothing more is sent
-    closed = False  # the close frame is sent
-
-    async def handle(self) -> None:
-        await _guarded_handle(self, super().handle)
-
-    async def send_message(self, message: Any) -> None:
-        if not self.ended:
-            await super().send_message(message)
 
     async def handle_connection_init(self, message: Any) -> None:
         try:
@@ -159,7 +148,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
             await self.send_message(
                 {"type": "connection_error", "payload": {"message": refused.reason}}
             )
-            await _close(self, refused.close_code, refused.reason)
+            await self.close_once(refused.close_code, refused.reason)
 
     async def handle_start(self, message: Any) -> None:
         limit = self.max_subscriptions_per_connection
@@ -173,4 +162,4 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
     async def end(self, code: int, reason: str) -> None:
         self.ended = True  # cancelled operations must not write to a client that may not read
         await self.cleanup()
-        await _close(self, code, reason)
+        await self.close_once(code, reason)
