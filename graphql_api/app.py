@@ -24,7 +24,6 @@ from graphql_api import metrics
 from graphql_api.auth.passwords import Passwords
 from graphql_api.auth.tokens import bearer_token
 from graphql_api.auth.watcher import SESSION_ENDED, LiveConnection, SessionWatcher
-from graphql_api.budget import RefuseClientsInDebt
 from graphql_api.database import Database
 from graphql_api.embedded import read_state
 from graphql_api.explorer import explorer_csp, favicon
@@ -32,6 +31,7 @@ from graphql_api.http.compression import compression
 from graphql_api.http.cors import ALLOWED_HEADERS, CORS, EXPOSED_HEADERS
 from graphql_api.http.csrf import CSRFPrevention
 from graphql_api.http.view import GraphQLOverHTTP
+from graphql_api.limits import RefuseClientsInDebt
 from graphql_api.log_config import configure_logging
 from graphql_api.middleware import BodySizeLimit, DatabaseDeadline
 from graphql_api.persisted import PersistedDocumentsView

@@ -19,9 +19,9 @@ import pytest
 from bson import ObjectId
 from pymongo import MongoClient
 
-from graphql_api.budget import Buckets, ScanGate, client_key
 from graphql_api.embedded import EmbeddedMongo
 from graphql_api.errors import RateLimited
+from graphql_api.limits import Buckets, ScanGate, client_key
 from tests.servers import clean_env, serve, status, wait_for
 
 POSTS = 400

@@ -183,10 +183,10 @@ async def test_deeply_nested_input_objects_are_refused(gql):
 async def test_lists_without_a_size_cost_the_default_page_size(gql):
     from graphql.language import parse
 
-    from graphql_api.extensions.limits import _default_sizes, query_cost
+    from graphql_api.limits.cost import default_sizes, query_cost
     from graphql_api.schema import schema
 
-    sizes = _default_sizes(schema, 20)
+    sizes = default_sizes(schema, 20)
     assert {"users", "posts", "products", "orders"} <= set(sizes)
     document = parse("{ posts { edges { node { author { posts { totalCount } } } } } }")
     assert query_cost(document, None, {}, 100, sizes) > 20 * 20
@@ -195,10 +195,10 @@ async def test_lists_without_a_size_cost_the_default_page_size(gql):
 def test_a_variable_left_to_its_default_is_priced_as_given():
     from graphql.language import parse
 
-    from graphql_api.extensions.limits import _default_sizes, query_cost
+    from graphql_api.limits.cost import default_sizes, query_cost
     from graphql_api.schema import schema
 
-    sizes, points = _default_sizes(schema, 20), {"posts": 1000, "products": 1000}
+    sizes, points = default_sizes(schema, 20), {"posts": 1000, "products": 1000}
     inline = parse('{ posts(filter: {search: "x"}) { totalCount } }')
     by_default = parse('query($s: String = "x") { posts(filter: {search: $s}) { totalCount } }')
     object_default = parse(
@@ -215,10 +215,10 @@ def test_a_variable_left_to_its_default_is_priced_as_given():
 def test_a_list_without_a_size_costs_its_argument_default():
     from graphql.language import parse
 
-    from graphql_api.extensions.limits import _default_sizes, query_cost
+    from graphql_api.limits.cost import default_sizes, query_cost
     from graphql_api.schema import schema
 
-    sizes = _default_sizes(schema, 20)
+    sizes = default_sizes(schema, 20)
     nested = "{ post { author { posts(first: 100) { totalCount } } } }"
     without = parse('{ searchPosts(query: "x") ' + nested + " }")
     with_limit = parse('{ searchPosts(query: "x", limit: 20) ' + nested + " }")

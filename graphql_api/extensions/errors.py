@@ -19,7 +19,7 @@ from strawberry.types.graphql import OperationType
 
 from graphql_api import outcomes
 from graphql_api.errors import APIError, DatabaseTimeout, DatabaseUnavailable, WriteOutcomeUnknown
-from graphql_api.extensions.limits import limit_code
+from graphql_api.extensions.cost_limit import limit_code
 
 logger = logging.getLogger("graphql_api.errors")
 

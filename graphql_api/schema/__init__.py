@@ -18,13 +18,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graphql_api.extensions.availability import DatabaseAvailability
+from graphql_api.extensions.cost_limit import QueryCostLimiter, ValidationAfterCost
 from graphql_api.extensions.errors import ClientErrors, log_errors
 from graphql_api.extensions.input_errors import CodedInputErrors
-from graphql_api.extensions.limits import (
-    DatabaseAvailability,
-    QueryCostLimiter,
-    ValidationAfterCost,
-)
 from graphql_api.extensions.operation_scope import OperationScope
 from graphql_api.extensions.request_log import RequestLog
 from graphql_api.extensions.suggestions import HideSuggestions

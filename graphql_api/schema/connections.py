@@ -19,7 +19,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 from strawberry.types.lazy_type import StrawberryLazyReference
 
-from graphql_api.budget import scan_slot
+from graphql_api.limits import scan_slot
 from graphql_api.pagination import Page, PageRequest
 from graphql_api.schema.context import Info
 from graphql_api.schema.selection import requested

@@ -6,7 +6,7 @@ import strawberry
 
 from graphql_api import models
 from graphql_api.auth.rules import IsAuthenticated, can_see_post, require_viewer, viewer
-from graphql_api.budget import scan_slot
+from graphql_api.limits import scan_slot
 from graphql_api.schema.connections import connection_field
 from graphql_api.schema.context import Info
 from graphql_api.schema.idempotency import IdempotencyKey, idempotent
