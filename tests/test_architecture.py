@@ -89,6 +89,12 @@ def test_layers_below_the_schema_know_no_graphql(folder):
     assert offending(paths, GRAPHQL) == {}
 
 
+def test_limits_sit_below_the_schema():
+    """Budgets, pricing and the scan gate serve the schema's extensions; pricing reads
+    graphql-core's syntax tree, but nothing there knows Strawberry or the schema."""
+    assert offending(modules("limits"), ("strawberry", "graphql_api.schema")) == {}
+
+
 def test_models_are_the_bottom_layer():
     upper = (
         "graphql_api.services",

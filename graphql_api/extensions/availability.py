@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+)
 from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
-
-from graphql_api.limits.cost import selected_fields
 
 
 class DatabaseAvailability(SchemaExtension):
@@ -42,12 +47,28 @@ class DatabaseAvailability(SchemaExtension):
 
 
 def _introspection_only(document: Any, operation_name: str | None) -> bool:
-    for definition in document.definitions if document else ():
+    definitions = document.definitions if document else ()
+    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+    for definition in definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue
         if operation_name and (definition.name is None or definition.name.value != operation_name):
             continue
-        fields = selected_fields(definition.selection_set)
-        if any(not field.name.value.startswith("__") for field in fields):
+        if any(not name.startswith("__") for name in _root_fields(definition, fragments)):
             return False
     return True
+
+
+def _root_fields(
+    node: Any, fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str] = frozenset()
+) -> Iterator[str]:
+    """The names of the root fields, through inline and named fragments (each once)."""
+    for selection in node.selection_set.selections if node.selection_set else ():
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _root_fields(selection, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:
+                yield from _root_fields(fragments[name], fragments, seen | {name})

@@ -138,11 +138,6 @@ class _Cost:
         return total
 
 
-def selected_fields(selection_set: SelectionSetNode | None) -> Iterator[FieldNode]:
-    """The fields of a selection set, through inline fragments (named ones are not followed)."""
-    return _Cost({}, {}, 1).fields(selection_set, frozenset())
-
-
 def default_sizes(schema: Any, default_page_size: int) -> dict[str, int]:
     """Connection fields return `default_page_size` items when not told otherwise."""
     cached = getattr(schema, "_connection_fields", None)
