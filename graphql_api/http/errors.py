@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import Send
 
 JSON = "application/json"
+BAD_REQUEST = "BAD_REQUEST"  # the code of a malformed request, when no other fits
 
 
 class TransportError(HTTPException):
@@ -58,4 +59,4 @@ async def send_error(
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["JSON", "TransportError", "error_body", "error_response", "send_error"]
+__all__ = ["BAD_REQUEST", "JSON", "TransportError", "error_body", "error_response", "send_error"]
