@@ -1,7 +1,5 @@
 """The GraphQL schema: one module per domain, merged into Query and Mutation here."""
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -11,7 +9,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -23,6 +20,7 @@ from graphql_api.extensions.cost_limit import QueryCostLimiter, ValidationAfterC
 from graphql_api.extensions.errors import ClientErrors, log_errors
 from graphql_api.extensions.input_errors import CodedInputErrors
 from graphql_api.extensions.operation_scope import OperationScope
+from graphql_api.extensions.parsing import CachedParsing
 from graphql_api.extensions.request_log import RequestLog
 from graphql_api.extensions.suggestions import HideSuggestions
 from graphql_api.persisted import persisted_operations
@@ -63,20 +61,6 @@ Mutation = merge_types(
         CreditMutations,
     ),
 )
-
-
-class CachedParsing(ParserCache):
-    """Strawberry's parser cache, minus one flaw: a syntax error raised in the cache
-    escapes the operation (and so error formatting). On failure, leave parsing to
-    Strawberry, which reports it as a normal GraphQL error."""
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
-        yield
 
 
 class APISchema(Schema):
