@@ -6,6 +6,10 @@ decoding trusts nothing: every malformed or tampered cursor is a
 BAD_USER_INPUT error naming the argument, never a crash, and every value is
 checked to be of the type its sort key holds (a string where a date belongs
 would make the keyset comparison fail, or match the wrong documents).
+
+Values are encoded exactly as precisely as MongoDB keeps them: a datetime as
+BSON does, in whole milliseconds, truncated, so a cursor made from a document
+before or after it was stored names the same position.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, DecimalException
 from typing import Any
 
 import orjson
 from bson import Decimal128, ObjectId
+from bson.datetime_ms import DatetimeMS
 from bson.errors import InvalidId
 
 from graphql_api.errors import BadUserInput
@@ -33,8 +38,10 @@ SORT_KEY_TAGS: dict[str, str] = {"_id": "o", "created_at": "d", "price": "n"}
 #: A cursor is a handful of short values; anything longer was not made here.
 MAX_CURSOR_LENGTH = 512
 
-_MIN_MS = round(datetime(1, 1, 1, tzinfo=UTC).timestamp() * 1000)
-_MAX_MS = round(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC).timestamp() * 1000)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+_MIN_MS = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _MILLISECOND
+_MAX_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - _EPOCH) // _MILLISECOND
 
 
 def _value(document: Mapping[str, Any], path: str) -> Any:
@@ -49,8 +56,14 @@ def sort_values(document: Mapping[str, Any], sort: Sort) -> list[Any]:
     return [_value(document, name) for name, _ in sort]
 
 
+def _encode_datetime(value: datetime) -> str:
+    # The driver's own conversion (whole milliseconds, truncated; naive is UTC),
+    # in integers: a float timestamp would round sub-milliseconds up.
+    return str(int(DatetimeMS(value)))
+
+
 _ENCODERS: dict[type, tuple[str, Callable[[Any], str]]] = {
-    datetime: ("d", lambda value: str(round(value.timestamp() * 1000))),
+    datetime: ("d", _encode_datetime),
     ObjectId: ("o", str),
     Decimal128: ("n", str),
 }
@@ -62,7 +75,9 @@ def _decode_datetime(text: str) -> datetime:
     ms = int(text)
     if not _MIN_MS <= ms <= _MAX_MS:
         raise ValueError(text)
-    return datetime.fromtimestamp(ms / 1000, UTC)
+    # Integer arithmetic: `fromtimestamp(ms / 1000)` is off by microseconds
+    # far from 1970, where a float no longer holds every millisecond.
+    return _EPOCH + ms * _MILLISECOND
 
 
 def _decode_object_id(text: str) -> ObjectId:
@@ -121,7 +136,6 @@ def decode_cursor(cursor: str, sort: Sort, argument: str) -> list[Any]:
         InvalidId,
         DecimalException,
         OverflowError,
-        OSError,
     ):
         raise BadUserInput(
             f"`{argument}` is not a valid cursor for this list.", argument=argument
