@@ -18,7 +18,6 @@ from pymongo.asynchronous.collection import AsyncCollection
 from strawberry.dataloader import DataLoader
 
 from graphql_api.models import Order, Post, Product, User
-from graphql_api.pagination import Page
 
 Document = dict[str, Any]
 
@@ -107,4 +106,4 @@ class Loaders:
         return loader
 
 
-__all__ = ["Loaders", "Page", "by_key", "counts", "grouped"]
+__all__ = ["Loaders", "by_key", "counts", "grouped"]

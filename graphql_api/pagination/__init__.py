@@ -1,0 +1,31 @@
+"""Keyset (cursor) pagination over a MongoDB sort, without `skip`.
+
+Three ideas, one module each, each usable and tested on its own:
+`cursors` (the opaque cursor codec), `keyset` (the filter and sort of the
+items past a cursor) and `pages` (paging arguments checked, the window
+fetched, the page assembled). Importers use this package's names.
+"""
+
+from graphql_api.pagination.cursors import SORT_KEY_TAGS, Sort, decode_cursor, encode_cursor
+from graphql_api.pagination.keyset import ListQuery, window
+from graphql_api.pagination.pages import (
+    Page,
+    PageRequest,
+    count_related,
+    paginate,
+    paginate_related,
+)
+
+__all__ = [
+    "SORT_KEY_TAGS",
+    "ListQuery",
+    "Page",
+    "PageRequest",
+    "Sort",
+    "count_related",
+    "decode_cursor",
+    "encode_cursor",
+    "paginate",
+    "paginate_related",
+    "window",
+]

@@ -1,0 +1,211 @@
+"""Pages: `first/after/last/before` checked, the window fetched, the page assembled.
+
+Every list pages the same way, a whole collection's (`paginate`) or each of
+many parents' at once (`paginate_related`, one round trip however many
+parents), so `hasNextPage`, the over-fetch that answers it and the limits on
+page sizes are decided here once. The schema turns a `Page` into a connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from graphql_api.errors import BadUserInput
+from graphql_api.pagination.cursors import Sort, encode_cursor
+from graphql_api.pagination.keyset import ListQuery, fetch_sort, inside, window
+
+Count = Callable[[], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """The Relay paging arguments, as the client gave them."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def validate(self, max_size: int) -> None:
+        if self.first is not None and self.last is not None:
+            raise BadUserInput("Pass either `first` or `last`, not both.")
+        for name in ("first", "last"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= max_size:
+                raise BadUserInput(
+                    f"`{name}` must be between 0 and {max_size}, got {value}.",
+                    argument=name,
+                    maximum=max_size,
+                )
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
+    def size(self, default: int) -> int:
+        size = self.last if self.backward else self.first
+        return default if size is None else size
+
+
+@dataclass
+class Page:
+    """One page of documents, in the list's order; the total is counted only if asked."""
+
+    documents: list[dict[str, Any]]
+    sort: Sort
+    has_next_page: bool
+    has_previous_page: bool
+    count: Count = field(repr=False)
+
+    def cursor(self, document: Mapping[str, Any]) -> str:
+        """Computed on demand: most clients ask only for pageInfo.endCursor."""
+        return encode_cursor(document, self.sort)
+
+
+def _assemble(
+    documents: list[dict[str, Any]], size: int, request: PageRequest, sort: Sort, count: Count
+) -> Page:
+    """The page from the window's documents in fetch order (one more than `size`
+    if there is more in the direction of paging)."""
+    has_more = len(documents) > size
+    documents = documents[:size]
+    backward = request.backward
+    if backward:
+        documents.reverse()
+    return Page(
+        documents=documents,
+        sort=sort,
+        has_next_page=has_more if not backward else request.before is not None,
+        has_previous_page=has_more if backward else request.after is not None,
+        count=count,
+    )
+
+
+async def paginate(
+    collection: AsyncCollection,
+    query: ListQuery,
+    request: PageRequest,
+    *,
+    default_size: int,
+    max_size: int,
+    projection: Mapping[str, Any] | None = None,
+) -> Page:
+    request.validate(max_size)
+    size = request.size(default_size)
+    filter, bounds = window(query, request)
+    sort = fetch_sort(query.sort, request.backward)
+    if projection is not None:
+        projection = {**projection, **{name: 1 for name, _ in query.sort}}
+
+    # Over-fetch by one (is there a next page? even with `first: 0`) and by the
+    # items that may tie with the cursor; grow if there were more.
+    extra = 1 if bounds else 0
+    while True:
+        limit = size + 1 + extra
+        batch = await collection.find(
+            filter,
+            projection,
+            sort=sort,
+            limit=limit,
+            batch_size=limit,
+            **query.find_options(),
+        ).to_list()
+        documents = [d for d in batch if inside(d, query.sort, bounds)]
+        if len(documents) > size or len(batch) < limit:
+            break
+        extra = 2 * (limit - len(documents))
+
+    async def count() -> int:
+        return await collection.count_documents(query.filter, **query.find_options())
+
+    return _assemble(documents, size, request, query.sort, count)
+
+
+async def paginate_related(
+    parents: AsyncCollection,
+    parent_ids: Sequence[Any],
+    children: AsyncCollection,
+    foreign_field: str,
+    query: ListQuery,
+    request: PageRequest,
+    *,
+    default_size: int,
+    max_size: int,
+    count: Callable[[Any], Count],
+    projection: Mapping[str, Any] | None = None,
+) -> dict[Any, Page]:
+    """One page of children for each of many parents, in one round trip.
+
+    A `$lookup` from the parents runs the page query once per parent inside
+    the server (each served by the index on (foreign_field, ..., sort key)),
+    so `users { posts(first: 5) }` costs one query however many users.
+    """
+    request.validate(max_size)
+    size = request.size(default_size)
+    filter, bounds = window(query, request)
+    sort = dict(fetch_sort(query.sort, request.backward))
+    # Even with `first: 0`: one item past the page says whether there is a next one.
+    limit = size + 1 + (1 if bounds else 0)
+    stages: list[dict[str, Any]] = [{"$match": filter}, {"$sort": sort}, {"$limit": limit}]
+    if projection is not None:
+        stages.append({"$project": {**projection, **dict.fromkeys(sort, 1), foreign_field: 1}})
+    cursor = await parents.aggregate(
+        [
+            {"$match": {"_id": {"$in": list(parent_ids)}}},
+            {"$project": {"_id": 1}},
+            {
+                "$lookup": {
+                    "from": children.name,
+                    "localField": "_id",
+                    "foreignField": foreign_field,
+                    "pipeline": stages,
+                    "as": "page",
+                }
+            },
+        ]
+    )
+    batches = {row["_id"]: row["page"] for row in await cursor.to_list()}
+
+    pages: dict[Any, Page] = {}
+    for parent in parent_ids:
+        batch = batches.get(parent, [])
+        documents = [d for d in batch if inside(d, query.sort, bounds)]
+        if len(documents) <= size and len(batch) == limit:
+            # Many ties with the cursor (rare): page this parent on its own.
+            alone = ListQuery({**query.filter, foreign_field: parent}, query.sort, query.index)
+            pages[parent] = await paginate(
+                children,
+                alone,
+                request,
+                default_size=default_size,
+                max_size=max_size,
+                projection=projection,
+            )
+            pages[parent].count = count(parent)
+        else:
+            pages[parent] = _assemble(documents, size, request, query.sort, count(parent))
+    return pages
+
+
+async def count_related(
+    children: AsyncCollection,
+    foreign_field: str,
+    filter: Mapping[str, Any],
+    parent_ids: Sequence[Any],
+) -> list[int]:
+    """How many children each parent has, in one round trip."""
+    cursor = await children.aggregate(
+        [
+            {"$match": {**filter, foreign_field: {"$in": list(parent_ids)}}},
+            {"$group": {"_id": f"${foreign_field}", "count": {"$sum": 1}}},
+        ]
+    )
+    counts = {row["_id"]: row["count"] async for row in cursor}
+    return [counts.get(parent, 0) for parent in parent_ids]
+
+
+__all__ = ["Page", "PageRequest", "count_related", "paginate", "paginate_related"]
