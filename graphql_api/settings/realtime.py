@@ -1,0 +1,37 @@
+"""Subscriptions over WebSockets, and how fast a revoked session stops being honoured.
+
+A WebSocket outlives the session that opened it, so these bound both what one
+connection may hold open and how long a cached session lookup may be trusted.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class RealtimeSettings(BaseModel):
+    """Subscriber buffers, WebSocket quotas, and the session cache that revocation clears."""
+
+    subscription_buffer: int = Field(
+        default=100, ge=1, description="Events a subscriber may fall behind before it is closed."
+    )
+
+    # --- WebSockets and revocation -------------------------------------------
+    session_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="Longest time a session lookup is reused. Entries are dropped as soon as "
+        "the session or its user changes (change streams); 0: look up on every operation.",
+    )
+    session_cache_size: int = Field(default=10_000, ge=1, description="Sessions cached.")
+    max_subscriptions_per_connection: int = Field(
+        default=100,
+        ge=1,
+        description="Operations one WebSocket may run at once (TOO_MANY_SUBSCRIPTIONS past it).",
+    )
+    max_websockets_per_client: int = Field(
+        default=20,
+        ge=1,
+        description="Open WebSockets per user (signed in) or per address (anonymous), per "
+        "process; more are closed with 4429.",
+    )
