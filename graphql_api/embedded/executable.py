@@ -41,8 +41,9 @@ def find_executable() -> str:
     found = found or shutil.which(EXECUTABLE)
     if not found:
         raise EmbeddedServerError(
-            f"`{EXECUTABLE}` was not found. Install the project (`pip install -e .`), "
-            "which brings the `secantusdb` package, or set MONGODB_URL to use another MongoDB."
+            f"`{EXECUTABLE}` was not found. Install the project with its embedded extra "
+            "(`pip install -e '.[embedded]'`, which brings the `secantusdb` package; "
+            "`make install` does), or set MONGODB_URL to use another MongoDB."
         )
     return found
 
