@@ -21,9 +21,10 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from graphql_api import metrics
+from graphql_api.auth.live_connections import SESSION_ENDED, LiveConnection
 from graphql_api.auth.passwords import Passwords
 from graphql_api.auth.tokens import bearer_token
-from graphql_api.auth.watcher import SESSION_ENDED, LiveConnection, SessionWatcher
+from graphql_api.auth.watcher import SessionWatcher
 from graphql_api.database import Database
 from graphql_api.embedded import read_state
 from graphql_api.explorer import explorer_csp, favicon

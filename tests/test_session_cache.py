@@ -91,7 +91,7 @@ async def test_without_its_change_streams_every_lookup_goes_to_the_database(cach
 
 
 async def live_connection(app, token: str):
-    from graphql_api.auth.watcher import LiveConnection
+    from graphql_api.auth.live_connections import LiveConnection
 
     closed: list[tuple[int, float]] = []
 

@@ -28,9 +28,6 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from graphql_api.auth import sessions
 from graphql_api.auth.live_connections import (
-    CLOSE_TIMEOUT_S,
-    REVALIDATE_TIMEOUT_S,
-    ROLE_REVOKED,
     SESSION_ENDED,
     LiveConnection,
     LiveConnections,
@@ -235,11 +232,4 @@ def _not_resumable(error: PyMongoError) -> bool:
     )
 
 
-__all__ = [
-    "CLOSE_TIMEOUT_S",
-    "REVALIDATE_TIMEOUT_S",
-    "ROLE_REVOKED",
-    "SESSION_ENDED",
-    "LiveConnection",
-    "SessionWatcher",
-]
+__all__ = ["SessionWatcher"]

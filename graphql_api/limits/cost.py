@@ -162,16 +162,9 @@ def default_sizes(schema: Any, default_page_size: int) -> dict[str, int]:
     return cached
 
 
-def query_cost(
-    document: Any,
-    operation_name: str | None,
-    variables: Mapping[str, Any],
-    max_size: int,
-    lists: Mapping[str, int] | None = None,
-    scan_points: Mapping[str, int] | None = None,
-    text_index: bool = False,
-) -> int:
-    return price(document, operation_name, variables, max_size, lists, scan_points, text_index)[0]
+def query_cost(document: Any, operation_name: str | None, *args: Any, **kwargs: Any) -> int:
+    """The cost alone; `price`'s arguments."""
+    return price(document, operation_name, *args, **kwargs)[0]
 
 
 def price(

@@ -12,10 +12,11 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from graphql_api.auth import sessions
+from graphql_api.auth.live_connections import LiveConnection
 from graphql_api.auth.passwords import Passwords
 from graphql_api.auth.tokens import bearer_token
 from graphql_api.auth.viewer import Viewer
-from graphql_api.auth.watcher import LiveConnection, SessionWatcher
+from graphql_api.auth.watcher import SessionWatcher
 from graphql_api.database import Database
 from graphql_api.dataloaders import Loaders
 from graphql_api.realtime import Hub
