@@ -83,11 +83,13 @@ export type GrantCreditsInput = {
 /** One product in an order, at the price paid. */
 export type LineItem = {
   __typename?: 'LineItem';
+  /** The product's name at purchase. */
   name: Scalars['String']['output'];
   /** The product as it is now; null if it was deleted. */
   product?: Maybe<Product>;
   quantity: Scalars['Int']['output'];
   sku: Scalars['String']['output'];
+  /** The price paid for one. */
   unitPrice: Scalars['Decimal']['output'];
 };
 
@@ -252,6 +254,7 @@ export type Node = {
 /** A purchase of products by a user. */
 export type Order = Node & {
   __typename?: 'Order';
+  /** When it was created. */
   createdAt: Scalars['DateTime']['output'];
   /** The MongoDB ObjectId, as hex. */
   databaseId: Scalars['String']['output'];
@@ -259,7 +262,9 @@ export type Order = Node & {
   id: Scalars['ID']['output'];
   items: Array<LineItem>;
   status: OrderStatus;
+  /** The sum of the line items. */
   total: Scalars['Decimal']['output'];
+  /** When it was last changed. */
   updatedAt: Scalars['DateTime']['output'];
   /** Who placed the order. */
   user?: Maybe<User>;
@@ -329,15 +334,20 @@ export type Post = Node & {
   /** Null if the author's account no longer exists. */
   author?: Maybe<User>;
   content: Scalars['String']['output'];
+  /** When it was created. */
   createdAt: Scalars['DateTime']['output'];
   /** The MongoDB ObjectId, as hex. */
   databaseId: Scalars['String']['output'];
   /** Globally unique, opaque id. */
   id: Scalars['ID']['output'];
+  /** False for a draft, which only its author sees. */
   published: Scalars['Boolean']['output'];
+  /** When it was first published. */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Lower-case, each at most once. */
   tags: Array<Scalars['String']['output']>;
   title: Scalars['String']['output'];
+  /** When it was last changed. */
   updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -383,7 +393,9 @@ export type PostSort =
 /** Something for sale. `sku` is its unique, upper-case code. */
 export type Product = Node & {
   __typename?: 'Product';
+  /** Lower-case. */
   category: Scalars['String']['output'];
+  /** When it was created. */
   createdAt: Scalars['DateTime']['output'];
   /** The MongoDB ObjectId, as hex. */
   databaseId: Scalars['String']['output'];
@@ -391,8 +403,11 @@ export type Product = Node & {
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   price: Scalars['Decimal']['output'];
+  /** The unique code, upper-case. */
   sku: Scalars['String']['output'];
+  /** How many are left to sell. */
   stock: Scalars['Int']['output'];
+  /** When it was last changed. */
   updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -568,13 +583,16 @@ export type Role =
 /** A sign-in session. Its token is never shown again after login. */
 export type Session = {
   __typename?: 'Session';
+  /** When it was created. */
   createdAt: Scalars['DateTime']['output'];
   /** True for the session making this request. */
   current: Scalars['Boolean']['output'];
   /** What the client keeps on this session. */
   data: Scalars['JSON']['output'];
+  /** Slides forward while the session is used. */
   expiresAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** When it was last changed. */
   updatedAt: Scalars['DateTime']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;
 };
@@ -634,10 +652,13 @@ export type UpdateProfileInput = {
 /** A person with an account. `email`, `credits`, `orders` and `sessions` are visible to the user themselves and to administrators, and null for everybody else. */
 export type User = Node & {
   __typename?: 'User';
+  /** When it was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** Credits to spend or transfer. */
   credits?: Maybe<Scalars['Int']['output']>;
   /** The MongoDB ObjectId, as hex. */
   databaseId: Scalars['String']['output'];
+  /** When the account was deactivated. */
   deactivatedAt?: Maybe<Scalars['DateTime']['output']>;
   email?: Maybe<Scalars['String']['output']>;
   /** Globally unique, opaque id. */
@@ -651,6 +672,7 @@ export type User = Node & {
   roles: Array<Role>;
   /** This user's sign-in sessions, most recently used first. */
   sessions?: Maybe<Array<Session>>;
+  /** When it was last changed. */
   updatedAt: Scalars['DateTime']['output'];
   username: Scalars['String']['output'];
 };
