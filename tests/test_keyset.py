@@ -39,7 +39,8 @@ def cursor(sort, created_at=T, price="9.99", id=ID) -> str:
 
 
 def bounds_of(sort, request, filter=None):
-    return window(ListQuery(filter or {"published": True}, sort, None), request)
+    query = ListQuery(filter or {"published": True}, sort, None)
+    return window(query, request.after, request.before)
 
 
 # --- the filter ----------------------------------------------------------------------
@@ -76,7 +77,7 @@ def test_no_cursor_leaves_the_list_filter_alone():
 
 def test_the_list_filter_is_not_changed_in_place():
     query = ListQuery({"created_at": {"$gte": T - timedelta(days=1)}}, OLDEST, None)
-    window(query, PageRequest(after=cursor(OLDEST)))
+    window(query, cursor(OLDEST), None)
     assert query.filter == {"created_at": {"$gte": T - timedelta(days=1)}}
 
 

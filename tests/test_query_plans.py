@@ -147,7 +147,7 @@ async def test_every_list_query_is_served_by_a_declared_index(app, db, lists):
     for collection, query in generated:
         cursor = encode_cursor(SAMPLE, query.sort)
         for request in (PageRequest(first=20), PageRequest(first=20, after=cursor)):
-            filter, _ = window(query, request)
+            filter, _ = window(query, request.after, request.before)
             await assert_index_served(db, collection, query, filter)
             checked += 1
     assert checked >= 32

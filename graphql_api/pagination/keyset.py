@@ -17,15 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bson import Decimal128
 
 from graphql_api.models.money import to_decimal
 from graphql_api.pagination.cursors import SORT_KEY_TAGS, Sort, decode_cursor, sort_values
-
-if TYPE_CHECKING:
-    from graphql_api.pagination.pages import PageRequest
 
 #: Cursors a window must go past: their values, and True for `after` (False: `before`).
 Bounds = list[tuple[list[Any], bool]]
@@ -106,13 +103,14 @@ def with_bound(filter: Mapping[str, Any], name: str, op: str, value: Any) -> dic
     return merged
 
 
-def window(query: ListQuery, request: PageRequest) -> tuple[dict[str, Any], Bounds]:
-    """The flat filter for the requested window, and the cursors it must go past."""
+def window(
+    query: ListQuery, after: str | None, before: str | None
+) -> tuple[dict[str, Any], Bounds]:
+    """The flat filter for the window between the cursors, and the cursors it must go past."""
     filter = dict(query.filter)
     bounds: Bounds = []
     (name, direction) = query.sort[0]
-    for argument, forward in (("after", True), ("before", False)):
-        cursor = getattr(request, argument)
+    for argument, forward, cursor in (("after", True, after), ("before", False, before)):
         if cursor is None:
             continue
         values = decode_cursor(cursor, query.sort, argument)

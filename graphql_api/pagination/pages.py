@@ -96,7 +96,7 @@ async def paginate(
 ) -> Page:
     request.validate(max_size)
     size = request.size(default_size)
-    filter, bounds = window(query, request)
+    filter, bounds = window(query, request.after, request.before)
     sort = fetch_sort(query.sort, request.backward)
     if projection is not None:
         projection = {**projection, **{name: 1 for name, _ in query.sort}}
@@ -146,7 +146,7 @@ async def paginate_related(
     """
     request.validate(max_size)
     size = request.size(default_size)
-    filter, bounds = window(query, request)
+    filter, bounds = window(query, request.after, request.before)
     sort = dict(fetch_sort(query.sort, request.backward))
     # Even with `first: 0`: one item past the page says whether there is a next one.
     limit = size + 1 + (1 if bounds else 0)
