@@ -320,6 +320,15 @@ class Settings(BaseSettings):
         "extra); the exporter is configured by the standard OTEL_* variables.",
     )
 
+    # --- Planned execution (graphql_api/execution) ---------------------------------
+    planned_execution: bool = Field(
+        default=True,
+        description="Answer read queries from a cached execution plan instead of "
+        "graphql-core's generic executor (anything a plan can't serve exactly still "
+        "goes to graphql-core). Off: every operation through graphql-core.",
+    )
+    # --- end planned execution ---------------------------------------------------
+
     log_level: Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] = "INFO"
 
     @field_validator("log_level", mode="before")
