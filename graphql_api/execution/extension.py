@@ -29,10 +29,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
-from graphql_api.execution.build import Builder
 from graphql_api.execution.collect import CantPlan, directive_variables
-from graphql_api.execution.fields import ObjectPlan
-from graphql_api.execution.run import Job, run
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +72,11 @@ class Planner:
         return result
 
     async def _execute(self, execution: Any) -> ExecutionResult | None:
+        # Imported here: the planner reads the schema's modules, which build the schema
+        # (and so this extension) when imported.
+        from graphql_api.execution.build import Builder  # noqa: PLC0415
+        from graphql_api.execution.run import Job, run  # noqa: PLC0415
+
         query, document = execution.query, execution.graphql_document
         if query is None or document is None:
             return None
@@ -159,4 +161,4 @@ def planned_execution(planner: Planner | None = None) -> type[SchemaExtension]:
     return PlannedExecution
 
 
-__all__ = ["ObjectPlan", "Planner", "planned_execution"]
+__all__ = ["Planner", "planned_execution"]
