@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graphql_api.execution import planned_execution
 from graphql_api.extensions.availability import DatabaseAvailability
 from graphql_api.extensions.cost_limit import QueryCostLimiter, ValidationAfterCost
 from graphql_api.extensions.errors import ClientErrors, log_errors
@@ -98,6 +99,10 @@ def create_schema(settings: Settings | None = None) -> APISchema:
     if not settings.introspection:
         extensions.append(DisableIntrospection)
         extensions.append(HideSuggestions)  # no schema leaks through "Did you mean"
+    # Last: it answers read queries itself once everything else has had its say. Not
+    # with tracing, whose per-resolver spans need graphql-core's resolver calls.
+    if settings.planned_execution and not settings.otel_enabled:
+        extensions.append(planned_execution())
     if settings.otel_enabled:  # outermost: its span covers the others
         extensions.insert(0, tracing_extension())
     return APISchema(

@@ -14,6 +14,7 @@ import inspect
 import typing
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -104,6 +105,33 @@ _PAGING = tuple(
 
 ListResolver = Callable[..., Awaitable[PageSource | None]]
 
+#: Metadata key of a `connection_field`: its `ConnectionSpec` (for the planned execution).
+CONNECTION = "graphql_api.connection"
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """What a list field is made of: which list (`resolver`) of which `node` type."""
+
+    node: Any
+    resolver: ListResolver
+    nullable: bool
+
+    @property
+    def node_type(self) -> Any:
+        return _resolve(self.node)
+
+
+async def fetch_page(
+    info: Any, node_type: Any, source: PageSource, request: PageRequest, names: set[str]
+) -> Page:
+    """One page of `source`, reading only what the selected field `names` need."""
+    settings = info.context.settings
+    limits = PageLimits(settings.default_page_size, settings.max_page_size)
+    projection = node_type.stored.projection(names)
+    async with scan_slot(info) if source.scans else nullcontext():
+        return await source.page(request, projection, info.context.loaders, limits)
+
 
 def connection_field(
     node: Any,
@@ -129,16 +157,8 @@ def connection_field(
             if source is None:
                 return None
             node_type = _resolve(node)
-            settings = info.context.settings
-            limits = PageLimits(settings.default_page_size, settings.max_page_size)
-            projection = node_type.stored.projection(requested(info))
-            async with scan_slot(info) if source.scans else nullcontext():
-                page = await source.page(
-                    PageRequest(first, after, last, before),
-                    projection,
-                    info.context.loaders,
-                    limits,
-                )
+            request = PageRequest(first, after, last, before)
+            page = await fetch_page(info, node_type, source, request, requested(info))
             return from_page(page, node_type.from_document)
 
         signature = inspect.signature(resolver)
@@ -154,7 +174,7 @@ def connection_field(
             resolver=resolve,
             description=description,
             permission_classes=list(permission_classes),
-            metadata=reads(),
+            metadata={**reads(), CONNECTION: ConnectionSpec(node, resolver, nullable)},
         )
 
     return decorate

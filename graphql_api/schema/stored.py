@@ -49,6 +49,10 @@ class StoredType:
     fields: tuple[StoredField, ...]
     #: GraphQL field name -> the stored keys it reads (None: unknown, read everything).
     reads: Mapping[str, tuple[str, ...]]
+    #: How `id` is shown: "node" (global id and `databaseId`), "plain" (hex) or None.
+    identity: str | None = None
+    #: The stored key holding the id of whoever may see `owner_only` fields.
+    owner: str = "_id"
 
     def projection(self, names: Iterable[str]) -> dict[str, int] | None:
         """The MongoDB projection for the selected field names, or None for whole documents."""
@@ -104,7 +108,9 @@ def stored_type(
         cls.__annotations__ = annotations
         graphql_type = strawberry.type(cls, name=name, description=description)
 
-        stored = StoredType(type_name, model, fields, _reads(graphql_type, fields, owner))
+        stored = StoredType(
+            type_name, model, fields, _reads(graphql_type, fields, owner), identity, owner
+        )
         graphql_type.stored = stored  # type: ignore[attr-defined]
         graphql_type.from_document = staticmethod(  # type: ignore[attr-defined]
             _converter(graphql_type, type_name, identity, fields)

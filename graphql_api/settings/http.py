@@ -16,10 +16,16 @@ from strawberry.http.websocket_origin import normalize_origin
 
 
 class GraphQLSettings(BaseModel):
-    """What the endpoint shows of itself; production may hide both."""
+    """What the endpoint shows of itself (production may hide both), and how it executes."""
 
     graphiql: bool = Field(default=True, description="Serve the GraphiQL explorer to browsers.")
     introspection: bool = Field(default=True, description="Answer introspection queries.")
+    planned_execution: bool = Field(
+        default=True,
+        description="Answer read queries from a cached execution plan instead of "
+        "graphql-core's generic executor (anything a plan can't serve exactly still "
+        "goes to graphql-core). Off: every operation through graphql-core.",
+    )
 
 
 class PersistedSettings(BaseModel):

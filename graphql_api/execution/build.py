@@ -1,0 +1,203 @@
+"""Building a plan from an operation, the schema and the stored-type declarations.
+
+Every decision that can be made once is made here: which fields are read from
+the document (and with which conversion, derived from `@stored_type`), which
+are private, which call a resolver and under which permission classes, how each
+value is serialised, which node fields a list reads. A field the planner does
+not understand (introspection, an interface or union, a field extension other
+than permission classes) raises `CantPlan`: the operation goes to graphql-core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    is_leaf_type,
+)
+from graphql.execution.values import VariableValues
+from strawberry.permission import PermissionExtension
+from strawberry.types.field import StrawberryField
+
+from graphql_api.execution.calls import Call
+from graphql_api.execution.collect import CantPlan, collect
+from graphql_api.execution.connections import ConnectionCall, PageOf
+from graphql_api.execution.fields import (
+    Attribute,
+    Constant,
+    FieldPlan,
+    Identity,
+    ObjectPlan,
+    OwnerOnly,
+    Stored,
+)
+from graphql_api.execution.values import Completer, Leaf, ListOf, NonNull, ObjectOf
+from graphql_api.schema.connections import CONNECTION, ConnectionSpec
+from graphql_api.schema.stored import StoredType
+
+_DEFINITION = "strawberry-definition"  # Strawberry's link from graphql-core types back
+_IDENTITY = {("node", "id"): "global", ("node", "databaseId"): "database", ("plain", "id"): "plain"}
+
+
+class Builder:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def operation(self, operation: OperationDefinitionNode) -> ObjectPlan:
+        query = self.schema.query_type
+        assert query is not None
+        return self.object_plan(query, [operation.selection_set])
+
+    def object_plan(self, graphql_type: GraphQLObjectType, selection_sets: list[Any]) -> ObjectPlan:
+        definition = graphql_type.extensions.get(_DEFINITION)
+        if definition is None:
+            raise CantPlan(f"{graphql_type.name}: not a Strawberry type")
+        stored: StoredType | None = getattr(definition.origin, "stored", None)
+        fields = collect(self.schema, graphql_type, selection_sets, self.fragments, self.variables)
+        return ObjectPlan(
+            [self.field(graphql_type, stored, key, nodes) for key, nodes in fields.items()],
+            stored,
+        )
+
+    def field(
+        self,
+        parent: GraphQLObjectType,
+        stored: StoredType | None,
+        key: str,
+        nodes: list[FieldNode],
+    ) -> FieldPlan:
+        name = nodes[0].name.value
+        if name == "__typename":
+            return Constant(key, parent.name)
+        if name.startswith("__"):
+            raise CantPlan("introspection")
+        field_def = parent.fields[name]
+        if stored is not None:
+            for stored_field in stored.fields:
+                if stored_field.graphql_name == name:
+                    completer = self.completer(field_def.type, nodes)
+                    if stored_field.owner_only:
+                        return OwnerOnly(key, stored_field, completer, stored.owner)
+                    return Stored(key, stored_field, completer)
+            if kind := _IDENTITY.get((stored.identity or "", name)):
+                return Identity(key, kind, stored.name)
+        field: StrawberryField = field_def.extensions[_DEFINITION]
+        permissions = _permissions(field)
+        spec: ConnectionSpec | None = (field.metadata or {}).get(CONNECTION)
+        if spec is not None:
+            completer, names = self.page(field_def.type, nodes)
+            return ConnectionCall(
+                key, field, field_def, nodes[0], completer, permissions, stored
+            ).setup(spec, names)
+        completer = self.completer(field_def.type, nodes)
+        if field.base_resolver is not None:
+            return Call(key, field, field_def, nodes[0], completer, permissions, stored)
+        if stored is not None or permissions:
+            raise CantPlan(f"{parent.name}.{name}: not derived from the stored type")
+        return Attribute(key, field.python_name, completer)
+
+    def completer(self, graphql_type: Any, nodes: list[FieldNode]) -> Completer:
+        if isinstance(graphql_type, GraphQLNonNull):
+            return NonNull(self.completer(graphql_type.of_type, nodes))
+        if isinstance(graphql_type, GraphQLList):
+            return ListOf(self.completer(graphql_type.of_type, nodes))
+        if is_leaf_type(graphql_type):
+            return Leaf(graphql_type)
+        if isinstance(graphql_type, GraphQLObjectType):
+            plan = self.object_plan(graphql_type, [node.selection_set for node in nodes])
+            return ObjectOf(graphql_type, plan)
+        raise CantPlan("interface or union")  # resolving the type is graphql-core's
+
+    def page(self, graphql_type: Any, nodes: list[FieldNode]) -> tuple[Completer, set[str]]:
+        """A connection's completer, and the node fields it reads (for the projection)."""
+        nullable = not isinstance(graphql_type, GraphQLNonNull)
+        connection = graphql_type if nullable else graphql_type.of_type
+        names: set[str] = set()
+        fields: list[tuple[str, str, Any]] = []
+        for key, below in self._collect(connection, nodes).items():
+            name = below[0].name.value
+            if name == "__typename":
+                fields.append((key, connection.name, None))
+            elif name == "edges":
+                fields.append((key, name, self._edge(_named(connection, name), below, names)))
+            elif name == "pageInfo":
+                info = _named(connection, name)
+                selected = [
+                    (info_key, info.name if field[0].name.value == "__typename" else field_name)
+                    for info_key, field in self._collect(info, below).items()
+                    if (field_name := _plain(field[0].name.value))
+                ]
+                fields.append((key, name, selected))
+            elif name == "totalCount":
+                fields.append((key, name, None))
+            else:
+                raise CantPlan(f"{connection.name}.{name}")
+        count = self.completer(connection.fields["totalCount"].type, [])
+        completer = PageOf(fields, count)
+        return (completer if nullable else NonNull(completer)), names
+
+    def _edge(self, edge: GraphQLObjectType, nodes: list[FieldNode], names: set[str]) -> list:
+        planned: list[tuple[str, str, Any]] = []
+        for key, below in self._collect(edge, nodes).items():
+            name = below[0].name.value
+            if name == "__typename":
+                planned.append((key, edge.name, None))
+            elif name == "cursor":
+                planned.append((key, name, None))
+            elif name == "node":
+                node_type = _named(edge, name)
+                plan = self.object_plan(node_type, [node.selection_set for node in below])
+                names.update(
+                    field[0].name.value
+                    for field in self._collect(node_type, below).values()
+                    if field[0].name.value != "__typename"
+                )
+                planned.append((key, name, plan))
+            else:
+                raise CantPlan(f"{edge.name}.{name}")
+        return planned
+
+    def _collect(self, graphql_type: GraphQLObjectType, nodes: list[FieldNode]) -> dict:
+        return collect(
+            self.schema,
+            graphql_type,
+            [node.selection_set for node in nodes],
+            self.fragments,
+            self.variables,
+        )
+
+
+def _named(parent: GraphQLObjectType, name: str) -> Any:
+    graphql_type = parent.fields[name].type
+    while isinstance(graphql_type, (GraphQLNonNull, GraphQLList)):
+        graphql_type = graphql_type.of_type
+    return graphql_type
+
+
+def _plain(name: str) -> str:
+    if name.startswith("__") and name != "__typename":
+        raise CantPlan("introspection")
+    return name
+
+
+def _permissions(field: StrawberryField) -> list[Any]:
+    permissions: list[Any] = []
+    for extension in field.extensions:
+        if not isinstance(extension, PermissionExtension) or extension.fail_silently:
+            raise CantPlan(f"{field.python_name}: field extension")
+        permissions.extend(extension.permissions)
+    return permissions

@@ -1,0 +1,105 @@
+"""Hand-written resolvers, called as Strawberry calls them.
+
+The arguments are coerced by graphql-core (`get_argument_values`) and converted
+by Strawberry (`convert_arguments`), `self`/`root`/`info` are passed where the
+resolver asks for them, and permission classes are asked first. A permission
+that says no is not answered here: the operation falls back to graphql-core,
+which reports it as it always has.
+
+`info` is a `PlanInfo`: it has the `context`, and anything else a resolver
+reaches for (selections, path) raises `CantPlan`, so a resolver that needs more
+than the planner provides makes its operation fall back instead of misbehaving.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import FieldNode, GraphQLField
+from graphql.execution.values import get_argument_values
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
+
+from graphql_api.execution.collect import CantPlan
+from graphql_api.execution.fields import FieldPlan, Parent
+from graphql_api.execution.values import Completer, put
+from graphql_api.schema.stored import StoredType
+
+
+class PlanInfo:
+    """What resolvers get as `info` under a plan: the context, nothing else."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+    def __getattr__(self, name: str) -> Any:
+        raise CantPlan(f"info.{name}")
+
+
+class Call(FieldPlan):
+    """A field with a resolver; `permissions` are its permission classes' instances."""
+
+    __slots__ = ("completer", "field", "field_def", "node", "permissions", "stored")
+
+    def __init__(
+        self,
+        key: str,
+        field: StrawberryField,
+        field_def: GraphQLField,
+        node: FieldNode,
+        completer: Completer,
+        permissions: list[Any],
+        stored: StoredType | None,
+    ) -> None:
+        super().__init__(key)
+        self.field = field
+        self.field_def = field_def
+        self.node = node
+        self.completer = completer
+        self.permissions = permissions
+        self.stored = stored
+
+    def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
+        source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
+        kwargs = self.arguments(job)
+        if self.permissions:
+            result: Any = self._guarded(source, kwargs, job)
+        else:
+            result = self.call(source, kwargs, job)
+        put(result, out, self.key, self.completer, job)
+
+    def arguments(self, job: Any) -> dict[str, Any]:
+        """The resolver's keyword arguments, converted as Strawberry converts them."""
+        if not self.field_def.args and not self.node.arguments:
+            return {}
+        raw = get_argument_values(self.field_def, self.node, job.variables)
+        return convert_arguments(
+            raw, self.field.arguments, scalar_registry=job.scalars, config=job.config, info=None
+        )
+
+    def call(self, source: Any, kwargs: dict[str, Any], job: Any) -> Any:
+        resolver = self.field.base_resolver
+        assert resolver is not None
+        args = [source] if resolver.self_parameter else []
+        if parameter := resolver.parent_parameter:
+            kwargs[parameter.name] = source
+        if parameter := resolver.root_parameter:
+            kwargs[parameter.name] = source
+        if parameter := resolver.info_parameter:
+            kwargs[parameter.name] = job.info
+        return resolver.wrapped_func(*args, **kwargs)
+
+    async def _guarded(self, source: Any, kwargs: dict[str, Any], job: Any) -> Any:
+        await self.allowed(source, kwargs, job)
+        result = self.call(source, kwargs, job)
+        return await result if hasattr(result, "__await__") else result
+
+    async def allowed(self, source: Any, kwargs: dict[str, Any], job: Any) -> None:
+        for permission in self.permissions:
+            verdict = permission.has_permission(source, job.info, **kwargs)
+            if hasattr(verdict, "__await__"):
+                verdict = await verdict
+            if not verdict:
+                raise CantPlan("permission denied")  # graphql-core reports it

@@ -1,0 +1,96 @@
+"""List fields (`connection_field`) under a plan: the page, then its documents.
+
+The field's own resolver still says which list it is (and runs its rules), and
+the page is fetched by the same `fetch_page` as the schema's; only the
+`Connection`/`Edge`/node objects that `from_page` would make are skipped: the
+response is written from the page and its documents, with the same cursors
+and page info.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql_api.execution.calls import Call
+from graphql_api.execution.fields import Parent
+from graphql_api.execution.values import Completer, put
+from graphql_api.pagination import Page, PageRequest
+from graphql_api.schema.connections import ConnectionSpec, fetch_page
+
+_PAGING = ("first", "after", "last", "before")
+
+
+class ConnectionCall(Call):
+    """`completer` is a `PageOf`; `names` the node fields selected (the projection's)."""
+
+    __slots__ = ("names", "spec")
+
+    def setup(self, spec: ConnectionSpec, names: set[str]) -> ConnectionCall:
+        self.spec = spec
+        self.names = names
+        return self
+
+    def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
+        source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
+        put(self._page(source, self.arguments(job), job), out, self.key, self.completer, job)
+
+    async def _page(self, parent: Any, kwargs: dict[str, Any], job: Any) -> Page | None:
+        if self.permissions:
+            await self.allowed(parent, kwargs, job)
+        request = PageRequest(*(kwargs.pop(name) for name in _PAGING))
+        source = await self.spec.resolver(parent, job.info, **kwargs)
+        if source is None:
+            return None
+        return await fetch_page(job.info, self.spec.node_type, source, request, self.names)
+
+
+class PageOf(Completer):
+    """A page as its `Connection`. `fields`: (key, what, below) with what one of
+    "edges" (below: the edge's (key, "cursor" | "node" | a typename, node plan)),
+    "pageInfo" (below: (key, field name or a typename)), "totalCount", or a typename."""
+
+    __slots__ = ("count", "fields")
+
+    def __init__(self, fields: list[tuple[str, str, Any]], count: Completer) -> None:
+        self.fields = fields
+        self.count = count
+
+    def complete(self, page: Any, job: Any) -> Any:
+        if page is None:
+            return None
+        out: dict[str, Any] = {}
+        for key, what, below in self.fields:
+            if what == "edges":
+                out[key] = [self._edge(page, document, below, job) for document in page.documents]
+            elif what == "pageInfo":
+                out[key] = _page_info(page, below)
+            elif what == "totalCount":
+                put(page.count(), out, key, self.count, job)
+            else:
+                out[key] = what
+        return out
+
+    @staticmethod
+    def _edge(
+        page: Page, document: dict[str, Any], edge: list[tuple[str, str, Any]], job: Any
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, what, node in edge:
+            if what == "cursor":
+                out[key] = page.cursor(document)
+            elif what == "node":
+                out[key] = node.run(document, None, job)
+            else:
+                out[key] = what
+        return out
+
+
+def _page_info(page: Page, selected: list[tuple[str, str]]) -> dict[str, Any]:
+    documents = page.documents
+    values = {
+        "hasNextPage": page.has_next_page,
+        "hasPreviousPage": page.has_previous_page,
+        "startCursor": page.cursor(documents[0]) if documents else None,
+        "endCursor": page.cursor(documents[-1]) if documents else None,
+    }
+    return {key: values.get(what, what) for key, what in selected}
