@@ -39,6 +39,7 @@ from graphql_api.execution.fields import (
     Stored,
 )
 from graphql_api.execution.values import Completer, Leaf, ListOf, NonNull, ObjectOf
+from graphql_api.limits import SCAN_SHAPED
 from graphql_api.schema.connections import CONNECTION, ConnectionSpec
 from graphql_api.schema.stored import StoredType
 
@@ -96,6 +97,8 @@ class Builder:
             if kind := _IDENTITY.get((stored.identity or "", name)):
                 return Identity(key, kind, stored.name)
         field: StrawberryField = field_def.extensions[_DEFINITION]
+        if (field.metadata or {}).get(SCAN_SHAPED):
+            raise CantPlan(f"{parent.name}.{name}: scan-shaped")  # runs once, in graphql-core
         permissions = _permissions(field)
         spec: ConnectionSpec | None = (field.metadata or {}).get(CONNECTION)
         if spec is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql_api.execution.calls import Call
+from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.fields import Parent
 from graphql_api.execution.values import Completer, put
 from graphql_api.pagination import Page, PageRequest
@@ -41,6 +42,8 @@ class ConnectionCall(Call):
         source = await self.spec.resolver(parent, job.info, **kwargs)
         if source is None:
             return None
+        if source.scans:  # before the scan: it must run once, so graphql-core runs it
+            raise CantPlan("scan-shaped list")
         return await fetch_page(job.info, self.spec.node_type, source, request, self.names)
 
 

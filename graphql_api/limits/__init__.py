@@ -15,12 +15,13 @@ that applies it is `graphql_api.extensions.cost_limit`):
 
 from graphql_api.limits.buckets import Buckets, Charge, client_key
 from graphql_api.limits.collection_sizes import CollectionSizes
-from graphql_api.limits.controls import CostControls, cost_controls, scan_slot
+from graphql_api.limits.controls import SCAN_SHAPED, CostControls, cost_controls, scan_slot
 from graphql_api.limits.cost import query_cost
 from graphql_api.limits.debtors import RefuseClientsInDebt
 from graphql_api.limits.scan_gate import ScanGate
 
 __all__ = [
+    "SCAN_SHAPED",
     "Buckets",
     "Charge",
     "CollectionSizes",

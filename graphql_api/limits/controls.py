@@ -16,6 +16,11 @@ from graphql_api.limits.collection_sizes import CollectionSizes
 from graphql_api.limits.scan_gate import ScanGate
 from graphql_api.settings import Settings
 
+#: Field metadata of a resolver that takes a scan slot itself: such work must run
+#: once per operation, so the planned executor leaves these fields to graphql-core
+#: (a plan that fell back would scan twice, the second time refused by the gate).
+SCAN_SHAPED = "graphql_api.scan_shaped"
+
 
 class CostControls:
     """One process's budgets, collection sizes and scan gate."""

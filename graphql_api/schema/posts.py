@@ -6,7 +6,7 @@ import strawberry
 
 from graphql_api import models
 from graphql_api.auth.rules import IsAuthenticated, can_see_post, require_viewer, viewer
-from graphql_api.limits import scan_slot
+from graphql_api.limits import SCAN_SHAPED, scan_slot
 from graphql_api.schema.connections import connection_field
 from graphql_api.schema.context import Info
 from graphql_api.schema.idempotency import IdempotencyKey, idempotent
@@ -100,7 +100,8 @@ class PostQueries:
         "server) a whole-word match on title and content, title matches weighing 3x: "
         "that one examines every post, so it costs by their number (see "
         "`extensions.cost`) and fails with QUERY_TOO_EXPENSIVE past its time bound. "
-        "Too many or too long words are BAD_USER_INPUT."
+        "Too many or too long words are BAD_USER_INPUT.",
+        metadata={SCAN_SHAPED: True},
     )
     async def search_posts(self, info: Info, query: str, limit: int = 20) -> list[PostSearchHit]:
         settings = info.context.settings
