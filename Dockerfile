@@ -32,5 +32,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/livez', timeout=2)"]
 # uvicorn starts $WEB_CONCURRENCY workers; each logs JSON lines (the app's factory sets
 # logging up) and /metrics adds up every worker's (PROMETHEUS_MULTIPROC_DIR).
+# --no-proxy-headers: the client address behind a proxy is the app's to read, from
+# TRUSTED_PROXIES only (uvicorn would otherwise trust X-Forwarded-For itself).
 CMD ["uvicorn", "--factory", "graphql_api.app:create_app", "--host", "0.0.0.0", "--port", "8000", \
-     "--timeout-graceful-shutdown", "20", "--no-server-header"]
+     "--timeout-graceful-shutdown", "20", "--no-server-header", "--no-proxy-headers"]
