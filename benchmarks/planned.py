@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 from contextlib import ExitStack
 
-from benchmarks.run import admin_token, cases, measure, seed, start_server
-from graphql_api.embedded import EmbeddedMongo
+from benchmarks.run import admin_token, cases, database_url, measure, seed, start_server
 
 
 def _server(planned: bool, url: str, stack: ExitStack) -> tuple:
@@ -37,10 +35,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with ExitStack() as stack:
-        url = os.environ.get("MONGODB_URL")
-        if not url:
-            data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-mongo-"))
-            url = stack.enter_context(EmbeddedMongo(data_dir)).url
+        url = database_url(stack)
         servers = {"planned": _server(True, url, stack)}  # builds the indexes
         user_id = seed(url)
         servers["graphql-core"] = _server(False, url, stack)

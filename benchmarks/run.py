@@ -253,6 +253,15 @@ async def measure(
     }
 
 
+def database_url(stack: ExitStack) -> str:
+    """MONGODB_URL, or an embedded server in a temporary folder for this run."""
+    url = os.environ.get("MONGODB_URL")
+    if not url:
+        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-mongo-"))
+        url = stack.enter_context(EmbeddedMongo(data_dir)).url
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="per query and server")
@@ -260,10 +269,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with ExitStack() as stack:
-        url = os.environ.get("MONGODB_URL")
-        if not url:
-            data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-mongo-"))
-            url = stack.enter_context(EmbeddedMongo(data_dir)).url
+        url = database_url(stack)
         servers = {}
         servers["graphql_api"] = start_server("serve_api", url, stack)  # builds the indexes
         user_id = seed(url)
