@@ -36,7 +36,7 @@ from graphql_api.limits import RefuseClientsInDebt
 from graphql_api.log_config import configure_logging
 from graphql_api.middleware import BodySizeLimit, DatabaseDeadline
 from graphql_api.persisted import PersistedDocumentsView
-from graphql_api.realtime import Hub
+from graphql_api.realtime import Hub, Multiplexer
 from graphql_api.realtime.connections import (
     ConnectionLimits,
     ConnectionRefused,
@@ -91,6 +91,9 @@ class GraphQLEndpoint(GraphQLOverHTTP, PersistedDocumentsView, GraphQL):
         self.hub = hub
         self.watcher = watcher
         self.connection_limits = ConnectionLimits(settings.max_websockets_per_client)
+        self.multiplexer = (
+            Multiplexer(settings.subscription_buffer) if settings.multiplex_subscriptions else None
+        )
 
     def encode_json(self, data: object) -> str:
         # Text, for WebSocket frames; HTTP responses use the bytes directly.

@@ -18,6 +18,7 @@ from graphql import GraphQLError
 from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from pymongo.errors import PyMongoError
 from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.types.graphql import OperationType
 
 from graphql_api.limits.buckets import Buckets, client_key
 from graphql_api.limits.controls import cost_controls
@@ -99,6 +100,8 @@ class QueryCostLimiter(SchemaExtension):
                 self.cost = await self._price(context)
                 self.report = {"requestedQueryCost": self.cost}
             context.result = self._charge(context.context, self.cost)
+            if context.result is not None and context.operation_type is OperationType.SUBSCRIPTION:
+                raise context.result.errors[0]  # Strawberry ignores `result` for subscriptions
         yield
 
     async def _identify(self, request: Any) -> None:
@@ -107,6 +110,8 @@ class QueryCostLimiter(SchemaExtension):
         database = getattr(request, "database", None)
         if database is None or not settings.cost_budget_capacity or not database.available:
             return  # no budget, or DatabaseAvailability refuses it anyway
+        if getattr(request, "shared", False):
+            return  # a shared subscription execution: its subscribers were charged when admitted
         self.buckets = cost_controls(database, settings).buckets
         address = getattr(request, "client_address", None)
         self.key = client_key(await _user_id(request), address)
@@ -169,7 +174,9 @@ class QueryCostLimiter(SchemaExtension):
         )
 
     def get_results(self) -> dict[str, Any]:
-        return {"cost": self.report} if self.report is not None else {}
+        if self.report is None or getattr(self.execution_context.context, "shared", False):
+            return {}  # shared events: the cost was charged once, when each subscriber joined
+        return {"cost": self.report}
 
 
 async def _user_id(request: Any) -> Any:

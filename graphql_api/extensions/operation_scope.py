@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from graphql_api.errors import Unauthenticated
 
@@ -39,8 +40,8 @@ class OperationScope(SchemaExtension):
             except Exception as error:  # the lookup failed (database down): coded by ClientErrors
                 refusal = error
         if refusal is not None:
-            execution.result = ExecutionResult(
-                data=None,
-                errors=[GraphQLError(str(refusal), original_error=refusal)],
-            )
+            error = GraphQLError(str(refusal), original_error=refusal)
+            if execution.operation_type is OperationType.SUBSCRIPTION:
+                raise error  # Strawberry ignores `result` for subscriptions
+            execution.result = ExecutionResult(data=None, errors=[error])
         yield

@@ -17,6 +17,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from graphql_api import metrics, request_id
+from graphql_api.realtime.multiplex import admitting
 
 logger = logging.getLogger("graphql_api.requests")
 
@@ -26,7 +27,13 @@ class RequestLog(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         # Subscriptions: their operation lasts as long as the subscription.
-        if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
+        # A multiplexed subscriber counts while it is a member (realtime/connections.py),
+        # not while it is admitted, nor does the execution its members share.
+        if (
+            self.execution_context.operation_type is OperationType.SUBSCRIPTION
+            and not admitting()
+            and not getattr(self.execution_context.context, "shared", False)
+        ):
             self._subscribed = True
             metrics.SUBSCRIPTIONS.inc()
         yield

@@ -24,6 +24,7 @@ from graphql_api.metrics.definitions import (
     POOL_CHECKED_OUT,
     POOL_CHECKOUT_FAILURES,
     POOL_CONNECTIONS,
+    SHARED_EXECUTIONS,
     SUBSCRIPTIONS,
     WEBSOCKETS,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "POOL_CHECKED_OUT",
     "POOL_CHECKOUT_FAILURES",
     "POOL_CONNECTIONS",
+    "SHARED_EXECUTIONS",
     "SUBSCRIPTIONS",
     "WEBSOCKETS",
     "CommandMetrics",

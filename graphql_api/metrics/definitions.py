@@ -58,6 +58,11 @@ WEBSOCKETS = Gauge(
 SUBSCRIPTIONS = Gauge(
     "graphql_subscriptions_active", "Running subscriptions.", multiprocess_mode="livesum"
 )
+SHARED_EXECUTIONS = Gauge(
+    "graphql_subscription_executions_active",
+    "Executions the subscriptions share (one per operation, variables and visibility).",
+    multiprocess_mode="livesum",
+)
 HUB_LAG = Histogram(
     "graphql_subscription_event_lag_seconds",
     "From a change's commit in MongoDB to its hand-over to the subscribers, by feed.",
@@ -75,6 +80,7 @@ __all__ = [
     "POOL_CHECKED_OUT",
     "POOL_CHECKOUT_FAILURES",
     "POOL_CONNECTIONS",
+    "SHARED_EXECUTIONS",
     "SUBSCRIPTIONS",
     "WEBSOCKETS",
 ]

@@ -8,21 +8,35 @@ Strawberry's protocol handlers, extended through their public handler hooks:
 - at most `MAX_SUBSCRIPTIONS_PER_CONNECTION` operations at once per socket,
   refused with an error coded `TOO_MANY_SUBSCRIPTIONS` (the socket stays open);
 - each socket can be ended from outside (the session watcher) with a close
-  code: its operations are cancelled first, so nothing more is sent.
+  code: its operations are cancelled first, so nothing more is sent;
+- subscriptions are multiplexed (`graphql_api.realtime.multiplex`): each
+  subscriber is admitted alone, then receives the frames of the execution it
+  shares, its session checked again before each one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import Counter
 from typing import Any
 
+import orjson
+from graphql import ExecutionResult, GraphQLError
+from starlette.websockets import WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types.execution import PreExecutionError
 
+from graphql_api import metrics
 from graphql_api.auth.client_address import client_network
+from graphql_api.auth.viewer import Viewer
+from graphql_api.errors import APIError, Forbidden, Unauthenticated
+from graphql_api.realtime.multiplex import Member, Multiplexer, admit
+from graphql_api.realtime.visibility import is_public, subscription, visibility
 
 TOO_MANY_CONNECTIONS = 4429
 
@@ -108,7 +122,93 @@ class _Bounded:
                 await self.websocket.close(code=code, reason=reason)
 
 
-class TransportWSHandler(_Bounded, BaseGraphQLTransportWSHandler):
+class _Multiplexed:
+    """What both protocols' handlers add for subscriptions: admission alone, then
+    the frames of a shared execution (`graphql_api.realtime.multiplex`)."""
+
+    def multiplexer_for(self, query: str, operation_name: str | None) -> Multiplexer | None:
+        multiplexer: Multiplexer | None = getattr(self.view, "multiplexer", None)
+        if multiplexer is None or subscription(query, operation_name) is None:
+            return None  # not a subscription (or not valid): Strawberry runs it alone
+        return multiplexer
+
+    async def join(
+        self,
+        multiplexer: Multiplexer,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> tuple[Any, Member | None, Viewer | None]:
+        """(the refusal, None, None), or (None, a member, the viewer it was admitted as)."""
+
+        def run(context: Any) -> Any:
+            return self.schema.stream(
+                query,
+                variable_values=variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation_name,
+            )
+
+        refusal = await admit(lambda: run(self.context))
+        if refusal is not None:
+            return refusal, None, None
+        viewer = await self.context.viewer()  # known since admission: no second lookup
+        public = is_public(self.schema._schema, query, operation_name)
+        key = (
+            query,
+            operation_name,
+            orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
+            visibility(public, viewer),
+        )
+        shared = self.context.shared_for(viewer)
+        return None, await multiplexer.join(key, lambda: run(shared)), viewer
+
+    async def deliver(
+        self, member: Member, admitted: Viewer | None, kind: str, operation_id: str
+    ) -> APIError | None:
+        """Send the member's frames until its execution ends; the error that ended it
+        early (it fell behind, or its session no longer allows it), if any."""
+        metrics.SUBSCRIPTIONS.inc()
+        try:
+            async for event in member.events():
+                if admitted is not None and (refusal := await self.refusal(admitted)):
+                    return refusal
+                await self.send_frame(event.frame(kind, operation_id))
+        except APIError as error:
+            return error
+        finally:
+            metrics.SUBSCRIPTIONS.dec()
+            await member.execution.leave(member)
+        return None
+
+    async def refusal(self, admitted: Viewer) -> APIError | None:
+        """A signed-in subscriber's session, checked again before each event."""
+        context = self.context
+        context.begin_event()
+        viewer = await context.viewer()
+        if viewer is None:
+            return Unauthenticated(context.unauthenticated_reason())
+        if admitted.is_admin and not viewer.is_admin:
+            return Forbidden("Only administrators may do this.")
+        return None
+
+    async def send_frame(self, frame: str) -> None:
+        if self.ended:
+            return
+        try:
+            await self.websocket.ws.send_text(frame)
+        except WebSocketDisconnect as disconnected:
+            raise WebSocketDisconnected from disconnected
+
+
+def _error_result(error: APIError) -> ExecutionResult:
+    return ExecutionResult(
+        data=None, errors=[GraphQLError(str(error), extensions=error.extensions)]
+    )
+
+
+class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
     """`graphql-transport-ws`, the protocol of today's clients."""
 
     async def handle_connection_init(self, message: Any) -> None:
@@ -131,6 +231,28 @@ class TransportWSHandler(_Bounded, BaseGraphQLTransportWSHandler):
             return
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: Any) -> None:
+        multiplexer = self.multiplexer_for(operation.query, operation.operation_name)
+        if multiplexer is None:
+            await super().run_operation(operation)
+            return
+        try:
+            refusal, member, admitted = await self.join(
+                multiplexer, operation.query, operation.variables, operation.operation_name
+            )
+            if isinstance(refusal, PreExecutionError):
+                await operation.send_initial_errors(refusal.errors)
+                return
+            if refusal is not None:
+                await operation.send_next(refusal)
+            elif member is not None and (
+                error := await self.deliver(member, admitted, "next", operation.id)
+            ):
+                await operation.send_next(_error_result(error))
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except WebSocketDisconnected:
+            self.operations.pop(operation.id, None)
+
     async def end(self, code: int, reason: str) -> None:
         self.ended = True  # cancelled operations must not write to a client that may not read
         for operation_id in list(self.operations):
@@ -138,7 +260,7 @@ class TransportWSHandler(_Bounded, BaseGraphQLTransportWSHandler):
         await self.close_once(code, reason)
 
 
-class LegacyWSHandler(_Bounded, BaseGraphQLWSHandler):
+class LegacyWSHandler(_Bounded, _Multiplexed, BaseGraphQLWSHandler):
     """The legacy `graphql-ws` protocol (subscriptions-transport-ws)."""
 
     async def handle_connection_init(self, message: Any) -> None:
@@ -158,6 +280,40 @@ class LegacyWSHandler(_Bounded, BaseGraphQLWSHandler):
             )
             return
         await super().handle_start(message)
+
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        multiplexer = self.multiplexer_for(query, operation_name)
+        if multiplexer is None:
+            await super().handle_async_results(operation_id, query, operation_name, variables)
+            return
+        try:
+            refusal, member, admitted = await self.join(
+                multiplexer, query, variables, operation_name
+            )
+            if isinstance(refusal, PreExecutionError):
+                await self.send_message(
+                    {"type": "error", "id": operation_id, "payload": refusal.errors[0].formatted}
+                )
+                return
+            if refusal is not None:
+                await self.send_data_message(refusal, operation_id)
+            elif member is not None and (
+                error := await self.deliver(member, admitted, "data", operation_id)
+            ):
+                await self.send_data_message(_error_result(error), operation_id)
+            await self.send_message({"type": "complete", "id": operation_id})
+        except asyncio.CancelledError:  # stopped: as Strawberry's own handler says it
+            await self.send_message({"type": "complete", "id": operation_id})
+        except WebSocketDisconnected:
+            pass
+        finally:
+            self.tasks.pop(operation_id, None)
 
     async def end(self, code: int, reason: str) -> None:
         self.ended = True  # cancelled operations must not write to a client that may not read

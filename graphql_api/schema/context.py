@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import strawberry
 from starlette.requests import HTTPConnection
@@ -57,6 +57,10 @@ class Context:
     # WebSocket: what it counts against (`address:…`/`user:…`) and how to end it.
     client_key: str | None = None
     close_connection: Callable[[int, str], Awaitable[None]] | None = None
+    # A shared subscription execution (`graphql_api.realtime.multiplex`): it acts
+    # with this fixed viewer, for all its subscribers, and charges nobody.
+    shared: bool = False
+    shared_viewer: Viewer | None = None
     _default_scope: _Scope | None = field(default=None, repr=False)
 
     def _scope(self) -> _Scope:
@@ -95,6 +99,8 @@ class Context:
         """
         if self.ended:
             return None
+        if self.shared:
+            return self.shared_viewer
         scope = self._scope()
         if scope.viewer is _UNSET:
             scope.viewer = asyncio.ensure_future(self._lookup()) if self.token else None
@@ -111,10 +117,27 @@ class Context:
     @property
     def known_viewer(self) -> Viewer | None:
         """The viewer if already looked up (for logging), without a lookup."""
+        if self.shared:
+            return self.shared_viewer
         value = self._scope().viewer
         if isinstance(value, asyncio.Future):
             return value.result() if value.done() and not value.exception() else None
         return value if isinstance(value, Viewer) else None
+
+    def shared_for(self, viewer: Viewer | None) -> Context:
+        """A context for a shared execution on behalf of everyone who sees what
+        `viewer` sees: no token, no connection of its own, nobody charged."""
+        return replace(
+            self,
+            token=None,
+            connection_params=None,
+            connection=None,
+            client_key=None,
+            close_connection=None,
+            shared=True,
+            shared_viewer=viewer,
+            _default_scope=None,
+        )
 
     def signed_in(self, viewer: Viewer) -> None:
         self._scope().viewer = viewer

@@ -1,7 +1,11 @@
 """Subscriptions over WebSocket, fed by MongoDB change streams (see `graphql_api.realtime`).
 
-Each event starts afresh (`Context.begin_event`): it is checked against the
-session's current state and resolved with new loaders.
+Each resolver checks its subscriber first, then asks for its changes
+(`graphql_api.realtime.changes`): subscribers who would see the same answer
+share one execution per event (`graphql_api.realtime.multiplex`), and each is
+admitted by running its resolver up to that call. Each event starts afresh
+(`Context.begin_event`): it is checked against the session's current state and
+resolved with new loaders.
 """
 
 from collections.abc import AsyncGenerator
@@ -15,6 +19,7 @@ from graphql_api.auth.rules import (
     require_viewer,
 )
 from graphql_api.models import OrderStatus
+from graphql_api.realtime import changes
 from graphql_api.schema.context import Info
 from graphql_api.schema.orders import Order
 from graphql_api.schema.posts import Post
@@ -34,10 +39,10 @@ class Subscription:
         order_oid = parse_id(order_id, "Order", "orderId")
         # Someone else's order does not exist for you, as in `order(id)`.
         order = await orders_service.visible_order(viewer, order_oid)
-        changes = await info.context.hub["orders"].subscribe(
-            lambda change: change["documentKey"]["_id"] == order_oid
+        feed = await changes(
+            info.context.hub, "orders", lambda change: change["documentKey"]["_id"] == order_oid
         )
-        async for change in changes:
+        async for change in feed:
             info.context.begin_event()
             ensure_can_see_order(await require_viewer(info), order)  # still signed in?
             if change.get("fullDocument"):
@@ -49,10 +54,13 @@ class Subscription:
     )
     async def orders_completed(self, info: Info) -> AsyncGenerator[Order, None]:
         completed = OrderStatus.COMPLETED.value
-        changes = await info.context.hub["orders"].subscribe(
-            lambda change: change["updateDescription"]["updatedFields"].get("status") == completed
+        await require_admin(info)
+        feed = await changes(
+            info.context.hub,
+            "orders",
+            lambda change: change["updateDescription"]["updatedFields"].get("status") == completed,
         )
-        async for change in changes:
+        async for change in feed:
             info.context.begin_event()
             await require_admin(info)  # still signed in, still an admin?
             if change.get("fullDocument"):
@@ -60,8 +68,10 @@ class Subscription:
 
     @strawberry.subscription(description="Posts as they are published (anyone).")
     async def post_published(self, info: Info) -> AsyncGenerator[Post, None]:
-        changes = await info.context.hub["posts"].subscribe(lambda change: True)
-        async for change in changes:
+        if info.context.token is not None:
+            await require_viewer(info)  # a token that is no longer valid is refused
+        feed = await changes(info.context.hub, "posts", lambda change: True)
+        async for change in feed:
             info.context.begin_event()
             if info.context.token is not None:
                 await require_viewer(info)  # a signed-in socket stays signed in

@@ -15,6 +15,11 @@ class RealtimeSettings(BaseModel):
     subscription_buffer: int = Field(
         default=100, ge=1, description="Events a subscriber may fall behind before it is closed."
     )
+    multiplex_subscriptions: bool = Field(
+        default=True,
+        description="Subscribers of the same operation, variables and visibility share one "
+        "execution per event; false: each runs its own (for comparison, and as an escape hatch).",
+    )
 
     # --- WebSockets and revocation -------------------------------------------
     session_cache_seconds: float = Field(

@@ -1,0 +1,259 @@
+"""Multiplexed subscriptions: one execution per event for all who would get the same answer.
+
+Subscribers of the same operation, variables and visibility (what their viewer
+may see, `graphql_api.realtime.visibility`) share one `SharedExecution`, as
+Hasura multiplexes live queries: each event is resolved once, its payload
+encoded once, and each frame built once per operation id (most clients use
+the same few ids). Every subscriber has a bounded queue of frames; one that
+falls behind is closed with `SUBSCRIBER_TOO_SLOW` and never delays the others.
+
+Each subscriber is admitted alone first (`admit`): its operation runs with its
+own context until its resolver asks for its change feed (`changes`), which
+while admitting yields nothing. So validation, limits, permissions and the
+resolver's own checks (an order that is not yours) apply per subscriber, and
+their errors reach only it. The shared execution then runs the same operation
+once with the visibility's viewer fixed (`Context.shared_for`), and nobody's
+budget is charged for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import aclosing
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult
+
+from graphql_api import metrics
+from graphql_api.realtime.hub import Change, SubscriberTooSlow
+
+logger = logging.getLogger(__name__)
+
+_admitting: contextvars.ContextVar[bool] = contextvars.ContextVar("admitting", default=False)
+_opened: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar(
+    "shared_execution_opened", default=None
+)
+_END = object()
+
+
+async def changes(hub: Any, feed: str, matches: Callable[[Change], bool]) -> AsyncIterator[Change]:
+    """A subscription resolver's changes: none while admitting a subscriber, else
+    the feed's, live from the moment this returns."""
+    if _admitting.get():
+        return _nothing()
+    stream = await hub[feed].subscribe(matches)
+    opened = _opened.get()
+    if opened is not None:
+        opened.set()
+    return stream
+
+
+def admitting() -> bool:
+    """Whether this task is admitting a subscriber (its operation will not run here)."""
+    return _admitting.get()
+
+
+async def _nothing() -> AsyncIterator[Change]:
+    return
+    yield
+
+
+async def admit(run: Callable[[], Awaitable[AsyncIterator[Any]]]) -> Any | None:
+    """Run a subscription for one subscriber up to its change feed: None if it may
+    join, else the first result (its refusal) as the unshared operation would send it."""
+    token = _admitting.set(True)
+    try:
+        results = await run()
+        async with aclosing(results):
+            async for result in results:
+                return result
+        return None
+    finally:
+        _admitting.reset(token)
+
+
+class Event:
+    """One event's payload, encoded once, and its frames, built once per operation id."""
+
+    __slots__ = ("_frames", "payload")
+
+    def __init__(self, payload: str) -> None:
+        self.payload = payload
+        self._frames: dict[tuple[str, str], str] = {}
+
+    def frame(self, protocol_type: str, operation_id: str) -> str:
+        key = (protocol_type, operation_id)
+        frame = self._frames.get(key)
+        if frame is None:
+            head = orjson.dumps({"id": operation_id, "type": protocol_type}).decode()
+            frame = self._frames[key] = f'{head[:-1]},"payload":{self.payload}}}'
+        return frame
+
+
+def encode(result: ExecutionResult) -> str:
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [error.formatted for error in result.errors]
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    return orjson.dumps(payload).decode()
+
+
+class Member:
+    """One subscriber of a shared execution: its bounded queue of events."""
+
+    __slots__ = ("execution", "queue")
+
+    def __init__(self, execution: SharedExecution, buffer: int) -> None:
+        self.execution = execution
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=buffer)
+
+    def offer(self, item: Any) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.execution.drop(self)
+
+    async def events(self) -> AsyncIterator[Event]:
+        """Its events until the shared execution ends (or it fell behind: raises)."""
+        while True:
+            item = await self.queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+
+class SharedExecution:
+    """One operation run once for many subscribers: each result goes to all of them."""
+
+    def __init__(
+        self,
+        key: Hashable,
+        start: Callable[[], Awaitable[AsyncIterator[Any]]],
+        buffer: int,
+        on_idle: Callable[[SharedExecution], None],
+    ) -> None:
+        self.key = key
+        self.members: set[Member] = set()
+        self.opened = asyncio.Event()
+        self.ended = False
+        self._start = start
+        self._buffer = buffer
+        self._on_idle = on_idle
+        # A context of its own: not the first subscriber's operation scope or request id.
+        self._task = asyncio.create_task(
+            self._run(), name=f"shared-subscription-{id(self):x}", context=contextvars.Context()
+        )
+
+    def join(self) -> Member:
+        member = Member(self, self._buffer)
+        self.members.add(member)
+        return member
+
+    async def leave(self, member: Member) -> None:
+        self.members.discard(member)
+        if not self.members:
+            await self.stop()
+
+    async def stop(self) -> None:
+        self.ended = True
+        self._on_idle(self)
+        if not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def drop(self, member: Member) -> None:
+        """Close a member that fell behind: empty its queue, leave it the error."""
+        self.members.discard(member)
+        queue = member.queue
+        while not queue.empty():
+            queue.get_nowait()
+        queue.put_nowait(
+            SubscriberTooSlow(
+                f"This subscription fell more than {self._buffer} events behind and was "
+                "closed. Subscribe again, and read faster."
+            )
+        )
+        logger.warning("Closed a slow subscriber of a shared subscription")
+        if not self.members:
+            self.ended = True
+            self._on_idle(self)
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        _opened.set(self.opened)
+        metrics.SHARED_EXECUTIONS.inc()
+        try:
+            results = await self._start()
+            async with aclosing(results):
+                async for result in results:
+                    event = Event(encode(result))
+                    for member in list(self.members):
+                        member.offer(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("A shared subscription failed")
+        finally:
+            metrics.SHARED_EXECUTIONS.dec()
+            self.ended = True
+            self._on_idle(self)
+            self.opened.set()  # nobody waits for a start that will not come
+            for member in list(self.members):
+                member.offer(_END)
+
+
+class Multiplexer:
+    """The process's shared executions, by operation, variables and visibility."""
+
+    def __init__(self, buffer: int, open_timeout: float = 10.0) -> None:
+        self.executions: dict[Hashable, SharedExecution] = {}
+        self._buffer = buffer
+        self._open_timeout = open_timeout
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(execution.members) for execution in self.executions.values())
+
+    async def join(
+        self, key: Hashable, start: Callable[[], Awaitable[AsyncIterator[Any]]]
+    ) -> Member:
+        """A member of the execution for `key` (started if none runs), once it is live."""
+        execution = self.executions.get(key)
+        if execution is None or execution.ended:
+            execution = SharedExecution(key, start, self._buffer, self._forget)
+            self.executions[key] = execution
+        member = execution.join()
+        try:
+            await asyncio.wait_for(execution.opened.wait(), self._open_timeout)
+        except BaseException:
+            await execution.leave(member)
+            raise
+        return member
+
+    def _forget(self, execution: SharedExecution) -> None:
+        if self.executions.get(execution.key) is execution:
+            del self.executions[execution.key]
+
+    async def close(self) -> None:
+        for execution in list(self.executions.values()):
+            await execution.stop()
+
+
+__all__ = [
+    "Event",
+    "Member",
+    "Multiplexer",
+    "SharedExecution",
+    "admit",
+    "admitting",
+    "changes",
+]
