@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 
 from graphql_api.execution import extension as planned
+from graphql_api.limits.collection_sizes import CollectionSizes
 from graphql_api.schema import schema
 from tests.factories import create_post, create_product, grant, make_admin, place_order, sign_up
 
@@ -118,6 +119,17 @@ def graphql_core_only() -> Iterator[None]:
     finally:
         planned.Planner._execute = original  # type: ignore[method-assign]
         planned.Planner.prepared = prepared  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def steady_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Collection sizes as the pricing of scans sees them, held still: they are refreshed
+    in the background, and a refresh between the requests compared would change a price."""
+
+    async def current(self: Any, database: Any) -> dict[str, int]:
+        return {"posts": 2000, "products": 500, "users": 100, "orders": 100}
+
+    monkeypatch.setattr(CollectionSizes, "current", current)
 
 
 @pytest.fixture
