@@ -31,6 +31,7 @@ from graphql_api.explorer import explorer_csp, favicon
 from graphql_api.http.compression import compression
 from graphql_api.http.cors import ALLOWED_HEADERS, CORS, EXPOSED_HEADERS
 from graphql_api.http.csrf import CSRFPrevention
+from graphql_api.http.direct import direct_reads
 from graphql_api.http.view import GraphQLOverHTTP
 from graphql_api.limits import RefuseClientsInDebt
 from graphql_api.log_config import configure_logging
@@ -94,6 +95,7 @@ class GraphQLEndpoint(GraphQLOverHTTP, PersistedDocumentsView, GraphQL):
         self.multiplexer = (
             Multiplexer(settings.subscription_buffer) if settings.multiplex_subscriptions else None
         )
+        self.direct = direct_reads(self.schema, settings)
 
     def encode_json(self, data: object) -> str:
         # Text, for WebSocket frames; HTTP responses use the bytes directly.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from starlette.datastructures import Headers
 
@@ -24,6 +24,7 @@ def networks(trusted: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
 
 
+@lru_cache(maxsize=4096)  # every request asks, twice; clients are few and repeat
 def _parse(text: str) -> Address | None:
     text = text.strip().strip('"')
     if text.startswith("[") and "]" in text:  # "[2001:db8::1]:4711"
@@ -66,6 +67,7 @@ def client_address(
     return str(client)
 
 
+@lru_cache(maxsize=4096)
 def client_network(address: str | None) -> str:
     """The unit a per-address limit counts: the address, but an IPv6 address by its
     /64 (one host usually holds a whole /64, so single addresses cost it nothing),

@@ -36,12 +36,20 @@ from graphql_api.execution.fields import (
     Identity,
     ObjectPlan,
     OwnerOnly,
+    Related,
     Stored,
 )
-from graphql_api.execution.values import Completer, Leaf, ListOf, NonNull, ObjectOf
+from graphql_api.execution.values import (
+    Completer,
+    DocumentOf,
+    Leaf,
+    ListOf,
+    NonNull,
+    ObjectOf,
+)
 from graphql_api.limits import SCAN_SHAPED
 from graphql_api.schema.connections import CONNECTION, ConnectionSpec
-from graphql_api.schema.stored import StoredType
+from graphql_api.schema.stored import RELATION, StoredType
 
 _DEFINITION = "strawberry-definition"  # Strawberry's link from graphql-core types back
 _IDENTITY = {("node", "id"): "global", ("node", "databaseId"): "database", ("plain", "id"): "plain"}
@@ -106,12 +114,28 @@ class Builder:
             return ConnectionCall(
                 key, field, field_def, nodes[0], completer, permissions, stored
             ).setup(spec, names)
+        related = (field.metadata or {}).get(RELATION)
+        if related is not None and stored is not None and not permissions:
+            return self.related(key, field_def.type, nodes, *related)
         completer = self.completer(field_def.type, nodes)
         if field.base_resolver is not None:
             return Call(key, field, field_def, nodes[0], completer, permissions, stored)
         if stored is not None or permissions:
             raise CantPlan(f"{parent.name}.{name}: not derived from the stored type")
         return Attribute(key, field.python_name, completer)
+
+    def related(
+        self, key: str, graphql_type: Any, nodes: list[FieldNode], loader: str, source: str
+    ) -> FieldPlan:
+        """A declared relation (`relation(...)` in graphql_api.schema.stored)."""
+        nullable = not isinstance(graphql_type, GraphQLNonNull)
+        target = graphql_type if nullable else graphql_type.of_type
+        if not isinstance(target, GraphQLObjectType):
+            raise CantPlan(f"{key}: a relation to {target}")
+        plan = self.object_plan(target, [node.selection_set for node in nodes])
+        if plan.stored is None:
+            raise CantPlan(f"{key}: a relation to a type that is not stored")
+        return Related(key, loader, source, DocumentOf(plan, nullable))
 
     def completer(self, graphql_type: Any, nodes: list[FieldNode]) -> Completer:
         if isinstance(graphql_type, GraphQLNonNull):

@@ -37,11 +37,17 @@ _CANT = object()  # cached: this operation is graphql-core's
 
 
 class _Operation:
-    __slots__ = ("conditions", "fragments", "operation")
+    """A query of a document, as the planner keeps it. `valid` once the whole stack
+    has let it run (parsed, validated, within the limits): from then on the HTTP
+    view may serve it directly (graphql_api.http.direct)."""
 
-    def __init__(self, operation: OperationDefinitionNode, fragments: dict) -> None:
+    __slots__ = ("conditions", "document", "fragments", "operation", "valid")
+
+    def __init__(self, document: Any, operation: OperationDefinitionNode, fragments: dict) -> None:
+        self.document = document
         self.operation = operation
         self.fragments = fragments
+        self.valid = False
         self.conditions = sorted(directive_variables([operation.selection_set, *(
             fragment.selection_set for fragment in fragments.values()
         )]))  # fmt: skip
@@ -64,19 +70,17 @@ class Planner:
     async def execute(self, execution: Any) -> ExecutionResult | None:
         """The result, or None: graphql-core's to execute."""
         result = await self._execute(execution)
-        if result is None:
-            self.fell_back += 1
-        else:
-            self.served += 1
-            Planner.served_total += 1
+        self.count(result is not None)
         return result
 
-    async def _execute(self, execution: Any) -> ExecutionResult | None:
-        # Imported here: the planner reads the schema's modules, which build the schema
-        # (and so this extension) when imported.
-        from graphql_api.execution.build import Builder  # noqa: PLC0415
-        from graphql_api.execution.run import Job, run  # noqa: PLC0415
+    def count(self, served: bool) -> None:
+        if served:
+            self.served += 1
+            Planner.served_total += 1
+        else:
+            self.fell_back += 1
 
+    async def _execute(self, execution: Any) -> ExecutionResult | None:
         query, document = execution.query, execution.graphql_document
         if query is None or document is None:
             return None
@@ -84,11 +88,43 @@ class Planner:
         operation = self._remember(self.operations, key, lambda: _find(document, key[1]))
         if operation is _CANT:
             return None
-        schema = execution.schema
-        variables = get_variable_values(
-            schema._schema,
-            operation.operation.variable_definitions or (),
+        data = await self.serve(
+            operation,
+            key,
+            execution.schema,
             execution.variables or {},
+            execution.context,
+            execution.root_value,
+        )
+        if data is None:
+            return None
+        operation.valid = True  # it got here: parsed, validated, within every limit
+        return ExecutionResult(data=data)
+
+    def prepared(self, query: str, operation_name: str | None) -> _Operation | None:
+        """The operation of a document the whole stack has let run before, if kept."""
+        operation = self.operations.get((query, operation_name))
+        if operation is None or operation is _CANT or not operation.valid:
+            return None
+        return operation
+
+    async def serve(
+        self,
+        operation: _Operation,
+        key: tuple,
+        schema: Any,
+        raw_variables: dict[str, Any],
+        context: Any,
+        root_value: Any,
+    ) -> dict[str, Any] | None:
+        """The operation's `data` by its plan, or None: graphql-core's to execute."""
+        # Imported here: the planner reads the schema's modules, which build the schema
+        # (and so this extension) when imported.
+        from graphql_api.execution.build import Builder  # noqa: PLC0415
+        from graphql_api.execution.run import Job, run  # noqa: PLC0415
+
+        variables = get_variable_values(
+            schema._schema, operation.operation.variable_definitions or (), raw_variables
         )
         if isinstance(variables, list):
             return None  # graphql-core reports them
@@ -108,15 +144,12 @@ class Planner:
         plan = self._remember(self.plans, (*key, conditions), build)
         if plan is _CANT:
             return None
-        job = Job(
-            execution.context, variables, schema.schema_converter.scalar_registry, schema.config
-        )
+        job = Job(context, variables, schema.schema_converter.scalar_registry, schema.config)
         try:
-            data = await run(plan, execution.root_value, job)
+            return await run(plan, root_value, job)
         except Exception as failure:
             logger.debug("plan run ended (%r); graphql-core executes it", failure)
             return None
-        return ExecutionResult(data=data)
 
     def _remember(self, cache: OrderedDict, key: tuple, make: Any) -> Any:
         found = cache.get(key)
@@ -140,7 +173,7 @@ def _find(document: Any, name: str | None) -> Any:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _Operation(operation, fragments)
+    return _Operation(document, operation, fragments)
 
 
 def planned_execution(planner: Planner | None = None) -> type[SchemaExtension]:

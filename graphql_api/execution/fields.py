@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql_api.auth.rules import private_value
-from graphql_api.execution.values import Completer, put
+from graphql_api.execution.values import Completer, Later, put
 from graphql_api.schema.relay import to_global_id
 from graphql_api.schema.stored import StoredType
 from graphql_api.schema.stored_fields import StoredField
@@ -90,6 +90,26 @@ class Identity(FieldPlan):
             out[self.key] = to_global_id(self.type_name, object_id)
         else:
             out[self.key] = str(object_id)
+
+
+class Related(FieldPlan):
+    """A declared relation: the parent's stored key, loaded by the operation's
+    DataLoader. The load's future waits in the run's wave with the others of the
+    list, so they are one batch (one query), as under graphql-core, but without a
+    resolver call, a task and an object per item."""
+
+    __slots__ = ("completer", "loader", "source")
+
+    def __init__(self, key: str, loader: str, source: str, completer: Completer) -> None:
+        super().__init__(key)
+        self.loader = loader
+        self.source = source
+        self.completer = completer
+
+    def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
+        loader = getattr(job.info.context.loaders, self.loader)
+        out[self.key] = None  # keeps the key's place in the response's order
+        job.pending.append(Later(loader.load(document[self.source]), out, self.key, self.completer))
 
 
 class Attribute(FieldPlan):

@@ -106,6 +106,24 @@ class ObjectOf(Completer):
         return self.plan.run_object(value, job)
 
 
+class DocumentOf(Completer):
+    """A stored document a relation loaded (`Related`), walked by its type's plan:
+    what `from_document` and the object's plan would give, without the object."""
+
+    __slots__ = ("nullable", "plan")
+
+    def __init__(self, plan: Any, nullable: bool) -> None:
+        self.plan = plan
+        self.nullable = nullable
+
+    def complete(self, value: Any, job: Any) -> Any:
+        if not value:  # the resolvers' `if doc`
+            if self.nullable:
+                return None
+            raise CantPlan("null in a non-null place")
+        return self.plan.run(value, None, job)
+
+
 class Later:
     """A value still to be awaited: where it goes and how it is completed."""
 

@@ -106,34 +106,17 @@ class QueryCostLimiter(SchemaExtension):
 
     async def _identify(self, request: Any) -> None:
         """The client's bucket key: the user if signed in, else the address."""
-        settings = self.settings
-        database = getattr(request, "database", None)
-        if database is None or not settings.cost_budget_capacity or not database.available:
-            return  # no budget, or DatabaseAvailability refuses it anyway
-        if getattr(request, "shared", False):
-            return  # a shared subscription execution: its subscribers were charged when admitted
-        self.buckets = cost_controls(database, settings).buckets
-        address = getattr(request, "client_address", None)
-        self.key = client_key(await _user_id(request), address)
+        self.buckets, self.key = await budget(request, self.settings)
 
     async def _price(self, context: Any) -> int:
-        settings = self.settings
-        database = getattr(context.context, "database", None)
-        priced = functools.partial(
-            price,
+        return await operation_cost(
+            context.schema,
             context.graphql_document,
             context.operation_name,
             context.variables or {},
-            settings.max_page_size,
-            default_sizes(context.schema, settings.default_page_size),
-            text_index=database.capabilities.text_search if database is not None else False,
+            self.settings,
+            getattr(context.context, "database", None),
         )
-        cost, scanned = priced()
-        if scanned and database is not None and database.available:
-            # Only operations that may scan read the collection sizes (cached).
-            sizes = await cost_controls(database, settings).sizes.current(database)
-            cost, _ = priced(scan_points(sizes, settings.cost_scan_documents_per_point))
-        return cost
 
     def _charge(self, request: Any, cost: int) -> GraphQLExecutionResult | None:
         if self.buckets is None or self.key is None:
@@ -177,6 +160,47 @@ class QueryCostLimiter(SchemaExtension):
         if self.report is None or getattr(self.execution_context.context, "shared", False):
             return {}  # shared events: the cost was charged once, when each subscriber joined
         return {"cost": self.report}
+
+
+async def budget(request: Any, settings: Settings) -> tuple[Buckets | None, str | None]:
+    """The buckets and the key of whose budget pays: the user if signed in, else the
+    address; (None, None) when budgets are off (or the database is down, which
+    DatabaseAvailability refuses anyway)."""
+    database = getattr(request, "database", None)
+    if database is None or not settings.cost_budget_capacity or not database.available:
+        return None, None
+    if getattr(request, "shared", False):
+        return None, None  # a shared subscription execution: its subscribers paid when they joined
+    buckets = cost_controls(database, settings).buckets
+    address = getattr(request, "client_address", None)
+    return buckets, client_key(await _user_id(request), address)
+
+
+async def operation_cost(
+    schema: Any,
+    document: Any,
+    operation_name: str | None,
+    variables: dict[str, Any],
+    settings: Settings,
+    database: Any,
+) -> int:
+    """What the operation costs (`graphql_api.limits.cost`), scans priced by the
+    collections' current sizes."""
+    priced = functools.partial(
+        price,
+        document,
+        operation_name,
+        variables,
+        settings.max_page_size,
+        default_sizes(schema, settings.default_page_size),
+        text_index=database.capabilities.text_search if database is not None else False,
+    )
+    cost, scanned = priced()
+    if scanned and database is not None and database.available:
+        # Only operations that may scan read the collection sizes (cached).
+        sizes = await cost_controls(database, settings).sizes.current(database)
+        cost, _ = priced(scan_points(sizes, settings.cost_scan_documents_per_point))
+    return cost
 
 
 async def _user_id(request: Any) -> Any:

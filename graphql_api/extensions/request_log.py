@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 from strawberry.extensions import SchemaExtension
@@ -47,36 +48,48 @@ class RequestLog(SchemaExtension):
             round_trips = metrics.stop_counting_round_trips(counting)
             if self._subscribed:
                 metrics.SUBSCRIPTIONS.dec()
-        duration = time.perf_counter() - started
         context = self.execution_context
         result = context.result
         errors = getattr(result, "errors", None) or context.pre_execution_errors or []
-        codes = [(error.extensions or {}).get("code", "?") for error in errors]
         try:
             kind = context.operation_type.value
         except RuntimeError:
             kind = None  # the document did not parse
-        metrics.observe_operation(
+        record_operation(
             context.operation_name,
             kind,
-            codes[0] if codes else "OK",
-            duration,
+            [(error.extensions or {}).get("code", "?") for error in errors],
+            time.perf_counter() - started,
             None if self._subscribed else round_trips,
+            context.context,
         )
-        if not logger.isEnabledFor(logging.INFO):
-            return
-        viewer = getattr(context.context, "known_viewer", None)
-        record = {
-            "operation": context.operation_name or "anonymous",
-            "type": kind,
-            "duration_ms": round(1000 * duration, 2),
-            "outcome": "error" if codes else "ok",
-            "error_codes": sorted(set(codes)),
-            "user": str(viewer.user_id) if getattr(viewer, "user_id", None) else None,
-            "db_round_trips": round_trips,
-            "request_id": request_id.current.get(),
-        }
-        # The message is the record itself (for text logs); JSON logs spread its fields.
-        logger.info(
-            orjson.dumps(record).decode(), extra={"fields": record, "event": "graphql operation"}
-        )
+
+
+def record_operation(
+    name: str | None,
+    kind: str | None,
+    codes: list[str],
+    duration: float,
+    round_trips: int | None,
+    context: Any,
+) -> None:
+    """The operation's metrics and log line (also for reads the HTTP view answers
+    itself, graphql_api.http.direct)."""
+    metrics.observe_operation(name, kind, codes[0] if codes else "OK", duration, round_trips)
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    viewer = getattr(context, "known_viewer", None)
+    record = {
+        "operation": name or "anonymous",
+        "type": kind,
+        "duration_ms": round(1000 * duration, 2),
+        "outcome": "error" if codes else "ok",
+        "error_codes": sorted(set(codes)),
+        "user": str(viewer.user_id) if getattr(viewer, "user_id", None) else None,
+        "db_round_trips": round_trips,
+        "request_id": request_id.current.get(),
+    }
+    # The message is the record itself (for text logs); JSON logs spread its fields.
+    logger.info(
+        orjson.dumps(record).decode(), extra={"fields": record, "event": "graphql operation"}
+    )

@@ -37,10 +37,7 @@ async def check_post_body(request: Any) -> None:
     if not body.strip():
         raise TransportError(400, "The request body is empty.", BAD_REQUEST)
     try:
-        # The view's own decoder (graphql_api.validation): values that are JSON but
-        # out of range (1e400, 2^70) reach the scalars, which refuse them by argument.
-        data = decode_json(body)
-        _checked_body.set((body, data))
+        data = decoded_body(body)
     except json.JSONDecodeError as error:
         raise TransportError(
             400, f"The request body is not valid JSON in UTF-8: {error}", BAD_REQUEST
@@ -60,6 +57,20 @@ async def check_post_body(request: Any) -> None:
             raise TransportError(400, f"`{name}` must be {what} or null, if given.", BAD_REQUEST)
 
 
+def decoded_body(body: bytes) -> object:
+    """The POST body as JSON, decoded once per request (the direct answer of
+    graphql_api.http.direct, the check above and Strawberry's parse all need it).
+
+    The view's own decoder (graphql_api.validation): values that are JSON but out
+    of range (1e400, 2^70) reach the scalars, which refuse them by argument."""
+    checked = _checked_body.get()
+    if checked is not None and checked[0] is body:
+        return checked[1]
+    data = decode_json(body)
+    _checked_body.set((body, data))
+    return data
+
+
 def decode_request_json(data: str | bytes) -> object:
     """Request JSON through graphql_api.validation's decoder; a body already
     checked by `check_post_body` (the same bytes object) is not decoded again."""
@@ -70,4 +81,4 @@ def decode_request_json(data: str | bytes) -> object:
     return decode_json(data)
 
 
-__all__ = ["check_post_body", "decode_request_json"]
+__all__ = ["check_post_body", "decode_request_json", "decoded_body"]

@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.http import GraphQLRequestData
 
 from graphql_api.http.body import check_post_body, decode_request_json
+from graphql_api.http.direct import DirectReads
 from graphql_api.http.documents import is_incremental, is_subscription
 from graphql_api.http.errors import JSON, TransportError
 from graphql_api.http.frames import encode_frame
@@ -39,11 +40,19 @@ from graphql_api.http.refusals import request_error_status, transport_error
 class GraphQLOverHTTP:
     """The HTTP half of the endpoint (see the module docstring)."""
 
+    #: Planned reads answered without Strawberry's per-request machinery (graphql_api.http.direct).
+    direct: DirectReads | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)  # type: ignore[misc]
             return
         request = Request(scope, receive)
+        if self.direct is not None and scope["method"] == "POST":
+            response = await self.direct.respond(self, request)
+            if response is not None:
+                await response(scope, receive, send)
+                return
         try:
             response = await self.run(request)  # type: ignore[attr-defined]
         except HTTPException as error:

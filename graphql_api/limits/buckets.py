@@ -67,6 +67,14 @@ class Buckets:
             self._levels.popitem(last=False)
         return Charge(True, available - cost, 0.0)
 
+    def refund(self, key: str, cost: float) -> None:
+        """Give back what `charge(key, cost)` took, for work handed to another path
+        that charges it again (graphql_api.http.direct)."""
+        found = self._levels.get(key)
+        if found is not None:
+            level, at = found
+            self._levels[key] = (min(self.capacity, level + min(cost, self.capacity)), at)
+
     def debit(self, key: str, points: float) -> float:
         """Take `points` even if that leaves the bucket in debt (down to -capacity):
         the price of refused operations. Returns what is left."""

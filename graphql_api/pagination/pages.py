@@ -114,7 +114,7 @@ async def paginate(
             batch_size=limit,
             **query.find_options(),
         ).to_list()
-        documents = [d for d in batch if inside(d, query.sort, bounds)]
+        documents = [d for d in batch if inside(d, query.sort, bounds)] if bounds else batch
         if len(documents) > size or len(batch) < limit:
             break
         extra = 2 * (limit - len(documents))

@@ -11,7 +11,7 @@ from graphql_api.schema.context import Info
 from graphql_api.schema.idempotency import IdempotencyKey, idempotent
 from graphql_api.schema.products import Product
 from graphql_api.schema.relay import Node, parse_id, parse_optional_id
-from graphql_api.schema.stored import reads, stored_type
+from graphql_api.schema.stored import reads, relation, stored_type
 from graphql_api.schema.users import User
 from graphql_api.services import orders as service
 from graphql_api.services.lists import PageSource
@@ -39,7 +39,9 @@ class LineItem:
 
 @stored_type(models.Order, description="A purchase of products by a user.")
 class Order(Node):
-    @strawberry.field(description="Who placed the order.", metadata=reads("user_id"))
+    @strawberry.field(
+        description="Who placed the order.", metadata=relation("user_by_id", "user_id")
+    )
     async def user(self, info: Info) -> User | None:
         doc = await info.context.loaders.user_by_id.load(self._document["user_id"])
         return User.from_document(doc) if doc else None

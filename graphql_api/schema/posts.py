@@ -12,7 +12,7 @@ from graphql_api.schema.context import Info
 from graphql_api.schema.idempotency import IdempotencyKey, idempotent
 from graphql_api.schema.inputs import given
 from graphql_api.schema.relay import Node, parse_id, parse_optional_id
-from graphql_api.schema.stored import reads, stored_type
+from graphql_api.schema.stored import relation, stored_type
 from graphql_api.schema.users import User
 from graphql_api.services import posts as service
 from graphql_api.services import search
@@ -25,7 +25,8 @@ PostSort = strawberry.enum(_PostSort, name="PostSort", description="Orders of po
 @stored_type(models.Post, description="A blog post. Drafts have `published: false`.")
 class Post(Node):
     @strawberry.field(
-        description="Null if the author's account no longer exists.", metadata=reads("author_id")
+        description="Null if the author's account no longer exists.",
+        metadata=relation("user_by_id", "author_id"),
     )
     async def author(self, info: Info) -> User | None:
         doc = await info.context.loaders.user_by_id.load(self._document["author_id"])

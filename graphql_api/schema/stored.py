@@ -32,12 +32,23 @@ from graphql_api.schema.stored_fields import StoredField, exposed_fields, regist
 Document = dict[str, Any]
 
 READS = "graphql_api.reads"
+RELATION = "graphql_api.relation"
 
 
 def reads(*keys: str) -> dict[str, tuple[str, ...]]:
     """`strawberry.field(metadata=reads("author_id"))`: the stored keys a hand-written
     field needs from its parent's document (`_id` is always there)."""
     return {READS: keys}
+
+
+def relation(loader: str, key: str) -> dict[str, Any]:
+    """`strawberry.field(metadata=relation("user_by_id", "author_id"))`: the field is
+    the document `loaders.<loader>` loads for the parent's stored `key`, as a stored
+    type (null if there is none). The resolver says the same in code; the planner
+    reads this declaration and loads the documents of a whole list in one batch,
+    without calling the resolver per item (tests/test_planned_execution.py holds
+    both to the same answers)."""
+    return {READS: (key,), RELATION: (loader, key)}
 
 
 @dataclass(frozen=True)
