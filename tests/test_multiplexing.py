@@ -60,6 +60,7 @@ def server(tmp_path_factory):
             MONGODB_URL=database.url,
             MONGODB_DATABASE="multiplexing",
             MAX_WEBSOCKETS_PER_CLIENT="200",
+            COST_BUDGET_CAPACITY="1000",
         )
         with serve(env, folder) as (base, _):
             db = MongoClient(database.url)["multiplexing"]
@@ -183,6 +184,32 @@ async def test_a_refusal_reaches_only_the_subscriber_it_concerns(server):
         )
         message = await buyer.next_payload(mine)
         assert message["payload"]["data"]["orderStatusChanged"]["status"] == "PAID"
+
+
+async def test_a_subscription_over_the_budget_is_refused_not_started(server):
+    """Strawberry ignores an `on_execute` result for subscriptions: the refusal must
+    still reach the subscriber, and nothing may run for it."""
+
+    def pages(count: int) -> str:
+        return " ".join(
+            f"p{n}: posts(first: 100) {{ edges {{ node {{ title }} }} }}" for n in range(count)
+        )
+
+    spender = await asyncio.to_thread(sign_up, server["base"], "spender")
+    # Spend most of the budget (1000), without going into debt.
+    spent = await asyncio.to_thread(
+        graphql, server["base"], f"{{ {pages(6)} }}", None, spender["token"]
+    )
+    left = spent["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]
+    assert 0 <= left < 500, spent["extensions"]
+    costly = f"subscription {{ postPublished {{ title author {{ {pages(6)} }} }} }}"
+    async with GraphQLWebSocket(server["base"], spender["token"]) as ws:
+        message = await ws.next_payload(await ws.subscribe(costly))
+        errors = errors_of(message)
+        assert errors[0]["extensions"]["code"] == "RATE_LIMITED", message
+        assert errors[0]["extensions"]["retryAfterSeconds"] >= 1
+        assert (await ws.next_payload())["type"] == "complete"
+    assert await settled(server["base"], 0) == (0, 0)  # nothing runs for it
 
 
 async def test_the_legacy_protocol_shares_the_execution_too(server):

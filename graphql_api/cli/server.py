@@ -106,6 +106,10 @@ def serve(args: argparse.Namespace) -> int:
             # own handling (on by default, trusting 127.0.0.1) would let a local
             # client pick its address.
             proxy_headers=False,
+            # WebSockets: the sans-I/O implementation (the lighter one per socket), and
+            # no per-message deflate unless asked for (WEBSOCKET_COMPRESSION).
+            ws="websockets-sansio",
+            ws_per_message_deflate=settings.websocket_compression,
         )
     finally:
         if supervisor is not None:

@@ -105,24 +105,46 @@ def encode(result: ExecutionResult) -> str:
 
 
 class Member:
-    """One subscriber of a shared execution: its bounded queue of events."""
+    """One subscriber of a shared execution: its bounded list of events.
 
-    __slots__ = ("execution", "queue")
+    A list and a future, not an `asyncio.Queue` (four deques and an event): an
+    idle subscriber should cost as little as possible, 10,000 of them on one process.
+    """
 
-    def __init__(self, execution: SharedExecution, buffer: int) -> None:
+    __slots__ = ("_items", "_waiter", "execution")
+
+    def __init__(self, execution: SharedExecution) -> None:
         self.execution = execution
-        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=buffer)
+        self._items: list[Any] = []
+        self._waiter: asyncio.Future[None] | None = None
 
     def offer(self, item: Any) -> None:
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self._items) >= self.execution.buffer and item is not _END:
             self.execution.drop(self)
+            return
+        self._put(item)
+
+    def _put(self, item: Any) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def fail(self, error: BaseException) -> None:
+        """Forget what is waiting; the next read raises `error`."""
+        self._items.clear()
+        self._put(error)
 
     async def events(self) -> AsyncIterator[Event]:
         """Its events until the shared execution ends (or it fell behind: raises)."""
         while True:
-            item = await self.queue.get()
+            if not self._items:
+                self._waiter = asyncio.get_running_loop().create_future()
+                try:
+                    await self._waiter
+                finally:
+                    self._waiter = None
+            item = self._items.pop(0)
             if item is _END:
                 return
             if isinstance(item, BaseException):
@@ -145,7 +167,7 @@ class SharedExecution:
         self.opened = asyncio.Event()
         self.ended = False
         self._start = start
-        self._buffer = buffer
+        self.buffer = buffer
         self._on_idle = on_idle
         # A context of its own: not the first subscriber's operation scope or request id.
         self._task = asyncio.create_task(
@@ -153,7 +175,7 @@ class SharedExecution:
         )
 
     def join(self) -> Member:
-        member = Member(self, self._buffer)
+        member = Member(self)
         self.members.add(member)
         return member
 
@@ -173,12 +195,9 @@ class SharedExecution:
     def drop(self, member: Member) -> None:
         """Close a member that fell behind: empty its queue, leave it the error."""
         self.members.discard(member)
-        queue = member.queue
-        while not queue.empty():
-            queue.get_nowait()
-        queue.put_nowait(
+        member.fail(
             SubscriberTooSlow(
-                f"This subscription fell more than {self._buffer} events behind and was "
+                f"This subscription fell more than {self.buffer} events behind and was "
                 "closed. Subscribe again, and read faster."
             )
         )

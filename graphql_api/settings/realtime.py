@@ -15,6 +15,11 @@ class RealtimeSettings(BaseModel):
     subscription_buffer: int = Field(
         default=100, ge=1, description="Events a subscriber may fall behind before it is closed."
     )
+    websocket_compression: bool = Field(
+        default=False,
+        description="Per-message deflate on WebSockets (`serve`). Off: a compressor per socket "
+        "costs ~50 KB and CPU for every frame, and subscription frames are small.",
+    )
     multiplex_subscriptions: bool = Field(
         default=True,
         description="Subscribers of the same operation, variables and visibility share one "
