@@ -233,7 +233,8 @@ class SharedExecution:
 class Multiplexer:
     """The process's shared executions, by operation, variables and visibility."""
 
-    def __init__(self, buffer: int, open_timeout: float = 10.0) -> None:
+    def __init__(self, buffer: int, open_timeout: float = 30.0) -> None:
+        # Longer than a feed takes to fail opening (10 s): its error reaches the members.
         self.executions: dict[Hashable, SharedExecution] = {}
         self._buffer = buffer
         self._open_timeout = open_timeout
