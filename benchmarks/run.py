@@ -291,7 +291,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, help="per cell and round")
+    parser.add_argument("--requests", type=int, default=200, help="per cell and round")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved; medians reported")
     parser.add_argument("--counts", default="100,1000,10000", help="fan-out subscribers")

@@ -103,6 +103,11 @@ def test_the_page_says_which_targets_hold():
     assert "| 2 of 3 rows |" in page  # round trips: the third row has one too many
     assert "1.40 PASS" in page and "4.50 FAIL" in page
     assert "3 / 2 FAIL" in page
+    assert (
+        "| 1,000 subscribers of one feed get a new post with p99 < 100 ms from the write's "
+        "acknowledgement | PASS |" in page
+    )
+    assert "< 10 KB of server memory per idle subscriber | FAIL: 3 of 10000" in page
     assert "python -m benchmarks.run --quick" in page
     assert "(performance.svg)" in page
     # Every table row has as many cells as its header.
