@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -304,6 +305,9 @@ def main() -> None:
     )
     parser.add_argument("--no-fan-out", action="store_true", help="read queries only")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where to write")
+    parser.add_argument(
+        "--save", type=Path, help="also write the results as JSON (python -m benchmarks.report)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.requests, args.rounds, args.counts, args.events = 100, 1, "100,1000", 15
@@ -357,6 +361,8 @@ def main() -> None:
         "queries": rows,
         "fan_out": fan_out,
     }
+    if args.save:
+        args.save.write_text(json.dumps(results, indent=1))
     page, chart = report.write(results, args.docs)
     print(f"\nWrote {page} and {chart} in {minutes} min {seconds} s.")
 

@@ -31,7 +31,7 @@ import orjson
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
-from benchmarks.servers import database_url, rss_bytes, start_server
+from benchmarks.servers import cpu_seconds, database_url, rss_bytes, start_server
 
 DATABASE = "graphql_api_bench_realtime"
 PER_CLIENT = 250  # subscribers per client process before another one starts
@@ -177,7 +177,8 @@ async def _timed(posts, subs: Subscribers, events: int, seconds: float, result: 
 async def fan_out(url: str, base: str, pid: int, count: int, events: int, clients: int) -> dict:
     """One row: `count` subscribers on the server at `base` (process `pid`)."""
     result: dict = {"subscribers": count, "events": 0, "error": None}
-    for key in ("cursors", "p50", "p99", "max", "memory_per_subscriber", "connect_s"):
+    keys = ("cursors", "p50", "p99", "max", "memory_per_subscriber", "connect_s")
+    for key in (*keys, "server_cpu_ms", "clients_cpu_ms"):
         result[key] = None
     mongo = AsyncMongoClient(url)
     posts = mongo[DATABASE]["posts"]
@@ -220,7 +221,18 @@ async def fan_out(url: str, base: str, pid: int, count: int, events: int, client
             if after is not None and cursors_before is not None:
                 result["cursors"] = after - cursors_before
 
+            # CPU during the timed events: the server's, and the clients' (if theirs were
+            # near the wall time, the clients and not the server would set the delay).
+            clients_before = [cpu_seconds(p.pid) for p in subs.procs]
+            server_before = cpu_seconds(pid)
             await _timed(posts, subs, events, min(30.0, 10 * slow), result)
+            if result["events"]:
+                per_event = 1000 / result["events"]
+                result["server_cpu_ms"] = (cpu_seconds(pid) - server_before) * per_event
+                result["clients_cpu_ms"] = per_event * sum(
+                    cpu_seconds(p.pid) - before
+                    for p, before in zip(subs.procs, clients_before, strict=True)
+                )
     except Exception as error:  # a row that breaks is a finding, not the end of the run
         result["error"] = f"{type(error).__name__}: {error}"
     finally:
