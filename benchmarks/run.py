@@ -45,6 +45,13 @@ __all__ = ["admin_token", "cases", "database_url", "measure", "seed", "start_ser
 ADMIN_PASSWORD = "bench-password"  # noqa: S105 (a throwaway benchmark database)
 ADMIN_HASH = PasswordHasher(time_cost=1, memory_cost=8192).hash(ADMIN_PASSWORD)
 ADMIN_ONLY = {"users > posts > author"}  # graphql_api lists users for administrators only
+# One round, per query: the floor and the tutorial app have no accounts.
+PLAN = (
+    ("raw", "anonymous"),
+    ("graphql_api", "anonymous"),
+    ("graphql_api", "signed in"),
+    ("tutorial", "anonymous"),
+)
 
 
 def seed(url: str) -> ObjectId:
@@ -230,13 +237,7 @@ def measure_queries(
     cells: dict[tuple[str, str], list[dict]] = {}
     for _ in range(rounds):
         for name, per_server in cases(user_id).items():
-            plan = [
-                ("raw", "anonymous"),
-                ("graphql_api", "anonymous"),
-                ("graphql_api", "signed in"),
-            ]
-            plan.append(("tutorial", "anonymous"))
-            for server, who in plan:
+            for server, who in PLAN:
                 if server == "graphql_api" and who == "anonymous" and name in ADMIN_ONLY:
                     continue
                 base, process = servers[server]
