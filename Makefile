@@ -64,10 +64,10 @@ codegen-check: $(VENV)-codegen/.installed  ## fail if a committed client or its 
 	  npx tsc --noEmit; \
 	else echo "npm not found: TypeScript codegen not checked"; fi
 
-bench: install  ## graphql_api vs the tutorial way vs hand-written PyMongo (see benchmarks/)
+bench: install  ## read queries vs the floor and the tutorial way, and fan-out: writes docs/performance.md + .svg
 	$(BIN)/python -m benchmarks.run
 
-bench-subscriptions: install  ## fan-out delay and server cursors for 1/100/1000 subscribers
+bench-subscriptions: install  ## fan-out alone: delay, cursors, memory for 100/1,000/10,000 subscribers
 	$(BIN)/python -m benchmarks.subscriptions
 
 bench-fairness: install  ## a normal client's p95 and /health, alone and beside six abusive clients

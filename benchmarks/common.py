@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from starlette.requests import Request
@@ -22,4 +23,10 @@ async def commands(request: Request) -> JSONResponse:
     return JSONResponse({"total": COUNTER.total, "by_name": dict(COUNTER.commands)})
 
 
+async def collect(request: Request) -> JSONResponse:
+    """POST: a full garbage collection, so that memory is read after it settles."""
+    return JSONResponse({"collected": gc.collect()})
+
+
 COMMANDS_ROUTE = Route("/_bench/commands", commands, methods=["GET", "DELETE"])
+GC_ROUTE = Route("/_bench/gc", collect, methods=["POST"])

@@ -1,26 +1,29 @@
-"""Benchmark: graphql_api against the tutorial way and a hand-written floor.
+"""Benchmark: graphql_api against the hand-written floor and the tutorial way.
 
-    python -m benchmarks.run            # or: make bench
+    python -m benchmarks.run [--quick]          # or: make bench
 
 Starts the embedded database (or uses MONGODB_URL), seeds a fixed data set,
-starts three servers on it - graphql_api as shipped, a tutorial-style
-Strawberry app (one query per relation), and hand-written Starlette JSON
-endpoints on raw PyMongo - and for each query prints: MongoDB round trips
-per request, server-process CPU ms per request, requests per second, and
-p50/p99 latency. All measured in the same run, so compare the ratios.
+starts three servers on it, each a process of its own - graphql_api as
+shipped, a tutorial-style Strawberry app (one query per relation), and
+hand-written Starlette JSON endpoints on raw PyMongo (the floor) - and, from
+this process, measures each read query anonymous and signed in: MongoDB round
+trips per request, server-process CPU ms per request, requests per second and
+p50/p99 latency, over interleaved rounds. Then the subscription fan-out
+(`benchmarks.subscriptions`) at 100, 1,000 and 10,000 subscribers. Prints the
+tables and writes docs/performance.md and docs/performance.svg, with the
+issue's targets and whether they are met. All in the same run: compare ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import platform
 import random
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -32,15 +35,23 @@ from argon2 import PasswordHasher
 from bson import Decimal128, ObjectId
 from pymongo import MongoClient
 
-from graphql_api.embedded import EmbeddedMongo, free_port
+from benchmarks import report, subscriptions
+from benchmarks.servers import DATABASE, ROOT, cpu_seconds, database_url, start_server, stop
 from graphql_api.models.user import username_key
 from graphql_api.schema.relay import to_global_id
 
-DATABASE = "graphql_api_bench"
+__all__ = ["admin_token", "cases", "database_url", "measure", "seed", "start_server"]
+
 ADMIN_PASSWORD = "bench-password"  # noqa: S105 (a throwaway benchmark database)
 ADMIN_HASH = PasswordHasher(time_cost=1, memory_cost=8192).hash(ADMIN_PASSWORD)
-ROOT = Path(__file__).resolve().parent.parent
-TICKS = os.sysconf("SC_CLK_TCK")
+ADMIN_ONLY = {"users > posts > author"}  # graphql_api lists users for administrators only
+# One round, per query: the floor and the tutorial app have no accounts.
+PLAN = (
+    ("raw", "anonymous"),
+    ("graphql_api", "anonymous"),
+    ("graphql_api", "signed in"),
+    ("tutorial", "anonymous"),
+)
 
 
 def seed(url: str) -> ObjectId:
@@ -141,7 +152,7 @@ def cases(user_id: ObjectId) -> dict[str, dict[str, tuple]]:
             "tutorial": gql("{ posts(limit: 50) { title author { username email } } }"),
             "raw": ("GET", "/posts?first=50", None),
         },
-        "3 levels: users > posts > author": {
+        "users > posts > author": {
             "graphql_api": gql(
                 "{ users(first: 10) { edges { node { username posts(first: 5) "
                 "{ edges { node { title author { username } } } } } } } }"
@@ -163,52 +174,6 @@ def cases(user_id: ObjectId) -> dict[str, dict[str, tuple]]:
             "raw": ("GET", "/products?category=cat3&maxPrice=60", None),
         },
     }
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def start_server(module: str, url: str, stack: ExitStack) -> tuple[str, subprocess.Popen]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "MONGODB_URL": url,
-        "MONGODB_DATABASE": DATABASE,
-        "LOG_LEVEL": "WARNING",
-        # One load client is one address: a budget it cannot spend (still checked per request).
-        "COST_BUDGET_CAPACITY": str(10**9),
-    }
-    process = subprocess.Popen(  # noqa: S603 (our own argv)
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            f"benchmarks.{module}:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    stack.callback(lambda: (process.send_signal(signal.SIGINT), process.wait(20)))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/_bench/commands", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            raise SystemExit(f"{module} did not start")
-        time.sleep(0.2)
-    return base, process
 
 
 async def measure(
@@ -253,64 +218,154 @@ async def measure(
     }
 
 
-def database_url(stack: ExitStack) -> str:
-    """MONGODB_URL, or an embedded server in a temporary folder for this run."""
-    url = os.environ.get("MONGODB_URL")
-    if not url:
-        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-mongo-"))
-        url = stack.enter_context(EmbeddedMongo(data_dir)).url
-    return url
+def _median(cells: list[dict]) -> dict:
+    """The median of each figure over the rounds (the round trips never vary)."""
+    merged = {key: statistics.median(c[key] for c in cells) for key in cells[0]}
+    merged["trips"] = max(c["trips"] for c in cells)
+    merged["cpu_rounds"] = [c["cpu_ms"] for c in cells]
+    return merged
+
+
+def measure_queries(
+    servers: dict, user_id: ObjectId, token: str, requests: int, concurrency: int, rounds: int
+) -> list[dict]:
+    """Rows of (query, anonymous | signed in) with floor, graphql_api and tutorial figures.
+
+    The floor and the tutorial app have no accounts: they are measured once per
+    query and round, and the signed-in row compares graphql_api signed in with them.
+    """
+    cells: dict[tuple[str, str], list[dict]] = {}
+    for _ in range(rounds):
+        for name, per_server in cases(user_id).items():
+            for server, who in PLAN:
+                if server == "graphql_api" and who == "anonymous" and name in ADMIN_ONLY:
+                    continue
+                base, process = servers[server]
+                cells.setdefault((name, f"{server}/{who}"), []).append(
+                    asyncio.run(
+                        measure(
+                            base,
+                            process.pid,
+                            per_server[server],
+                            requests,
+                            concurrency,
+                            token if who == "signed in" else None,
+                        )
+                    )
+                )
+    rows = []
+    for name in cases(user_id):
+        for who in ("anonymous", "signed in"):
+            if (name, f"graphql_api/{who}") not in cells:
+                continue
+            rows.append(
+                {
+                    "query": name,
+                    "as": "signed in (admin)" if name in ADMIN_ONLY else who,
+                    "floor": _median(cells[name, "raw/anonymous"]),
+                    "graphql_api": _median(cells[name, f"graphql_api/{who}"]),
+                    "tutorial": _median(cells[name, "tutorial/anonymous"]),
+                }
+            )
+    return rows
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{platform.system()} {platform.release()}, {model}, {os.cpu_count()} CPUs{memory}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, help="per query and server")
+    parser.add_argument("--requests", type=int, default=200, help="per cell and round")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved; medians reported")
+    parser.add_argument("--counts", default="100,1000,10000", help="fan-out subscribers")
+    parser.add_argument("--events", type=int, default=30, help="timed fan-out events per row")
+    parser.add_argument("--clients", type=int, default=4, help="fan-out client processes, at most")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 100 requests, 1 round, 100/1000 subscribers",
+    )
+    parser.add_argument("--no-fan-out", action="store_true", help="read queries only")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where to write")
+    parser.add_argument(
+        "--save", type=Path, help="also write the results as JSON (python -m benchmarks.report)"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.rounds, args.counts, args.events = 100, 1, "100,1000", 15
+    started = time.monotonic()
 
     with ExitStack() as stack:
         url = database_url(stack)
-        servers = {}
-        servers["graphql_api"] = start_server("serve_api", url, stack)  # builds the indexes
+        servers = {"graphql_api": start_server("serve_api", url, stack)}  # builds the indexes
         user_id = seed(url)
         servers["tutorial"] = start_server("serve_tutorial", url, stack)
         servers["raw"] = start_server("serve_raw", url, stack)
         token = admin_token(servers["graphql_api"][0])
+        print(
+            f"\n{args.requests} requests per cell, concurrency {args.concurrency}, "
+            f"{args.rounds} round(s)\n",
+            flush=True,
+        )
+        rows = measure_queries(
+            servers, user_id, token, args.requests, args.concurrency, args.rounds
+        )
+        for line in [*report.targets_table(rows), "", *report.queries_table(rows)]:
+            print(line)
+        for _, process in servers.values():
+            stop(process)  # the fan-out gets the machine to itself
 
-        print(f"\n{args.requests} requests per query and server, concurrency {args.concurrency}\n")
-        print("graphql_api requests are signed in (an admin; the session lookup is cached).\n")
-        print("| query | server | DB round trips | server CPU ms/req | req/s | p50 ms | p99 ms |")
-        print("|---|---|---:|---:|---:|---:|---:|")
-        ratios = []
-        for name, requests in cases(user_id).items():
-            results = {}
-            for server, request in requests.items():
-                base, process = servers[server]
-                results[server] = result = asyncio.run(
-                    measure(
-                        base,
-                        process.pid,
-                        request,
-                        args.requests,
-                        args.concurrency,
-                        token if server == "graphql_api" else None,
-                    )
-                )
-                print(
-                    f"| {name} | {server} | {result['trips']} | {result['cpu_ms']:.2f} | "
-                    f"{result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} |"
-                )
-            ratios.append(
-                (
-                    name,
-                    results["graphql_api"]["cpu_ms"] / results["raw"]["cpu_ms"],
-                    results["tutorial"]["cpu_ms"] / results["graphql_api"]["cpu_ms"],
-                )
+        fan_out: list[dict] = []
+        if not args.no_fan_out:
+            print(f"\n{subscriptions.HEADER}", flush=True)
+            counts = [int(c) for c in args.counts.split(",")]
+            fan_out = subscriptions.run_fan_out(
+                url, counts, args.events, args.clients, log=lambda s: print(s, flush=True)
             )
-        print("\n| query | CPU graphql_api / raw (target <= 1.5) | CPU tutorial / graphql_api |")
-        print("|---|---:|---:|")
-        for name, vs_raw, vs_tutorial in ratios:
-            print(f"| {name} | {vs_raw:.2f} | {vs_tutorial:.2f} |")
+
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    command = "python -m benchmarks.run " + " ".join(sys.argv[1:])
+    results = {
+        "meta": {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "duration": f"{minutes} min {seconds} s",
+            "machine": machine(),
+            "database": (
+                "MONGODB_URL" if os.environ.get("MONGODB_URL") else "the embedded SecantusDB"
+            ),
+            "command": command.strip(),
+            "requests": args.requests,
+            "concurrency": args.concurrency,
+            "rounds": args.rounds,
+            "clients": args.clients,
+            "per_client": subscriptions.PER_CLIENT,
+        },
+        "queries": rows,
+        "fan_out": fan_out,
+    }
+    if args.save:
+        args.save.write_text(json.dumps(results, indent=1))
+    page, chart = report.write(results, args.docs)
+    print(f"\nWrote {page} and {chart} in {minutes} min {seconds} s.")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,130 @@
+"""The performance page and chart writer, on made-up results (no timing here)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from benchmarks import report
+from benchmarks.subscriptions import verdict
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def cell(cpu: float, trips: int) -> dict:
+    return {"trips": trips, "cpu_ms": cpu, "rps": 500.0, "p50": 10.0, "p99": 30.0}
+
+
+def results() -> dict:
+    fan = {"events": 30, "cursors": 1, "connect_s": 3.0, "error": None}
+    return {
+        "meta": {
+            "date": "2026-01-01 00:00 UTC",
+            "duration": "1 min 2 s",
+            "machine": "Linux, Some <CPU> & co, 2 CPUs",
+            "database": "the embedded SecantusDB",
+            "command": "python -m benchmarks.run --quick",
+            "requests": 100,
+            "concurrency": 8,
+            "rounds": 1,
+        },
+        "queries": [
+            {
+                "query": "one user by id",
+                "as": "anonymous",
+                "floor": cell(1.0, 1),
+                "graphql_api": cell(1.4, 1),
+                "tutorial": cell(4.0, 1),
+            },
+            {
+                "query": "users > posts > author",
+                "as": "signed in (admin)",
+                "floor": cell(2.0, 3),
+                "graphql_api": cell(9.0, 3),
+                "tutorial": cell(80.0, 61),
+            },
+            {
+                "query": "50 posts with authors",
+                "as": "signed in",
+                "floor": cell(2.0, 2),
+                "graphql_api": cell(3.5, 3),
+                "tutorial": cell(30.0, 51),
+            },
+        ],
+        "fan_out": [
+            {
+                **fan,
+                "subscribers": 100,
+                "p50": 5.0,
+                "p99": 9.0,
+                "max": 9.0,
+                "memory_per_subscriber": 4000.0,
+            },
+            {
+                **fan,
+                "subscribers": 1000,
+                "p50": 50.0,
+                "p99": 90.0,
+                "max": 95.0,
+                "memory_per_subscriber": 5000.0,
+            },
+            {
+                **fan,
+                "subscribers": 10000,
+                "events": 0,
+                "cursors": None,
+                "p50": None,
+                "p99": None,
+                "max": None,
+                "memory_per_subscriber": None,
+                "connect_s": None,
+                "error": "3 of 10000 could not subscribe: {'closed 4429': 3}",
+            },
+        ],
+    }
+
+
+def test_the_chart_is_well_formed_svg_with_a_bar_per_server_and_query(tmp_path):
+    page, chart = report.write(results(), tmp_path)
+    root = ET.parse(chart).getroot()
+    assert root.tag == f"{SVG}svg"
+    assert float(root.get("height")) > 300
+    bars = [r for r in root.iter(f"{SVG}rect") if r.get("fill") in report.COLOURS.values()]
+    assert len(bars) >= 3 * 3  # three servers for each of three rows (and the legend)
+    texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "Some <CPU> & co" in texts  # escaped on the way in, intact on the way out
+    assert "failed" in texts  # the 10,000 row failed and says so
+    assert "target 100" in texts and "target 1,000" in texts
+    assert page.read_text().startswith("# Performance")
+
+
+def test_the_page_says_which_targets_hold():
+    page = report.markdown(results())
+    assert "| 1 of 3 rows |" in page  # CPU: only the first row is within 1.5x
+    assert "| 2 of 3 rows |" in page  # round trips: the third row has one too many
+    assert "1.40 PASS" in page and "4.50 FAIL" in page
+    assert "3 / 2 FAIL" in page
+    assert (
+        "| 1,000 subscribers of one feed get a new post with p99 < 100 ms from the write's "
+        "acknowledgement | PASS |" in page
+    )
+    assert "< 10 KB of server memory per idle subscriber | FAIL: 3 of 10000" in page
+    assert "python -m benchmarks.run --quick" in page
+    assert "(performance.svg)" in page
+    # Every table row has as many cells as its header.
+    lines = page.splitlines()
+    for n, line in enumerate(lines):
+        if line.startswith("|---"):
+            width = lines[n - 1].count("|")
+            for row in lines[n + 1 :]:
+                if not row.startswith("|"):
+                    break
+                assert row.count("|") == width, row
+
+
+def test_fan_out_rows_are_judged_against_the_issue():
+    rows = results()["fan_out"]
+    assert verdict(rows[0]) == "-"  # no target at 100
+    assert verdict(rows[1]) == "PASS"
+    assert verdict(rows[2]).startswith("FAIL: 3 of 10000")
+    slow = {**rows[1], "p99": 150.0}
+    assert verdict(slow) == "FAIL: p99 >= 100 ms"
