@@ -79,6 +79,8 @@ def start_server(
         [
             *(sys.executable, "-m", "uvicorn", "--factory", f"benchmarks.{module}:app"),
             *("--port", str(port), "--log-level", "warning", "--no-access-log"),
+            # WebSockets as `graphql-api serve` runs them (graphql_api/cli/server.py).
+            *("--ws", "websockets-sansio", "--ws-per-message-deflate", "false"),
         ],
         cwd=ROOT,
         env=environment,

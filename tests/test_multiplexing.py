@@ -20,7 +20,7 @@ from websockets.asyncio.client import connect
 
 from graphql_api.embedded import EmbeddedMongo
 from graphql_api.realtime.multiplex import Multiplexer, changes
-from tests.servers import clean_env, graphql, serve
+from tests.servers import clean_env, graphql, serve, status, wait_for
 from tests.ws import GraphQLWebSocket, errors_of
 
 PASSWORD = "a long passphrase"
@@ -62,7 +62,8 @@ def server(tmp_path_factory):
             MAX_WEBSOCKETS_PER_CLIENT="200",
             COST_BUDGET_CAPACITY="1000",
         )
-        with serve(env, folder) as (base, _):
+        with serve(env, folder) as (base, process):
+            wait_for(lambda: status(base) == 200, 60, process)
             db = MongoClient(database.url)["multiplexing"]
             users = {name: sign_up(base, name) for name in ("alice", "bob", "chief", "boss")}
             db.users.update_many(
@@ -291,3 +292,58 @@ class _Feed:
 
     async def subscribe(self, matches):
         return self.stream
+
+
+async def test_sending_subscribers_are_written_at_once_and_a_blocked_one_waits_alone():
+    """In-process: with sinks, the execution writes each frame itself; a write that
+    must wait (a full socket) goes on in its own task, later frames queue behind it,
+    and past the buffer that subscriber alone is closed."""
+    events: asyncio.Queue = asyncio.Queue()
+
+    async def results():
+        while True:
+            yield await events.get()
+
+    class Result:
+        def __init__(self, n: int) -> None:
+            self.data, self.errors, self.extensions = {"n": n}, None, None
+
+    async def start():
+        return await changes({"feed": _Feed(results())}, "feed", lambda change: True)
+
+    written: list[int] = []
+    blocked: list[int] = []
+    unblock = asyncio.Event()
+
+    async def fast(event):
+        written.append(orjson.loads(event.payload)["data"]["n"])
+
+    async def slow(event):
+        await unblock.wait()
+        blocked.append(orjson.loads(event.payload)["data"]["n"])
+
+    multiplexer = Multiplexer(buffer=3)
+    reader = await multiplexer.join("key", start, fast)
+    stuck = await multiplexer.join("key", start, slow)
+    for n in range(3):
+        events.put_nowait(Result(n))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert written == [0, 1, 2]  # nobody waited for the blocked one
+    unblock.set()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert blocked == [0, 1, 2]  # in order, once it could
+
+    unblock.clear()
+    for n in range(3, 8):  # one waiting, three queued, then one too many
+        events.put_nowait(Result(n))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert written == list(range(8))
+    with pytest.raises(Exception, match="fell more than 3 events behind"):
+        async for _ in stuck.events():
+            pass
+    await stuck.execution.leave(stuck)
+    await reader.execution.leave(reader)
+    assert multiplexer.executions == {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from collections.abc import Coroutine
 from typing import Any
 
 import orjson
@@ -35,7 +36,7 @@ from graphql_api import metrics
 from graphql_api.auth.client_address import client_network
 from graphql_api.auth.viewer import Viewer
 from graphql_api.errors import APIError, Forbidden, Unauthenticated
-from graphql_api.realtime.multiplex import Member, Multiplexer, admit
+from graphql_api.realtime.multiplex import Event, Member, Multiplexer, admit
 from graphql_api.realtime.visibility import is_public, subscription, visibility
 
 TOO_MANY_CONNECTIONS = 4429
@@ -138,8 +139,14 @@ class _Multiplexed:
         query: str,
         variables: dict[str, Any] | None,
         operation_name: str | None,
+        kind: str,
+        operation_id: str,
     ) -> tuple[Any, Member | None, Viewer | None]:
-        """(the refusal, None, None), or (None, a member, the viewer it was admitted as)."""
+        """(the refusal, None, None), or (None, a member, the viewer it was admitted as).
+
+        An anonymous member has nothing to check per event: the execution sends
+        it its frames itself (`Member.sink`); a signed-in one reads them in its own
+        task, its session checked before each."""
 
         def run(context: Any) -> Any:
             return self.schema.stream(
@@ -162,7 +169,13 @@ class _Multiplexed:
             visibility(public, viewer),
         )
         shared = self.context.shared_for(viewer)
-        return None, await multiplexer.join(key, lambda: run(shared)), viewer
+        sink = None
+        if viewer is None:
+
+            def sink(event: Event) -> Coroutine[Any, Any, None]:
+                return self.send_frame(event.frame(kind, operation_id))
+
+        return None, await multiplexer.join(key, lambda: run(shared), sink), viewer
 
     async def deliver(
         self, member: Member, admitted: Viewer | None, kind: str, operation_id: str
@@ -238,7 +251,12 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
             return
         try:
             refusal, member, admitted = await self.join(
-                multiplexer, operation.query, operation.variables, operation.operation_name
+                multiplexer,
+                operation.query,
+                operation.variables,
+                operation.operation_name,
+                "next",
+                operation.id,
             )
             if isinstance(refusal, PreExecutionError):
                 await operation.send_initial_errors(refusal.errors)
@@ -294,7 +312,7 @@ class LegacyWSHandler(_Bounded, _Multiplexed, BaseGraphQLWSHandler):
             return
         try:
             refusal, member, admitted = await self.join(
-                multiplexer, query, variables, operation_name
+                multiplexer, query, variables, operation_name, "data", operation_id
             )
             if isinstance(refusal, PreExecutionError):
                 await self.send_message(
