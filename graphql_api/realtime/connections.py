@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Coroutine
 from typing import Any
 
 import orjson
@@ -144,9 +143,9 @@ class _Multiplexed:
     ) -> tuple[Any, Member | None, Viewer | None]:
         """(the refusal, None, None), or (None, a member, the viewer it was admitted as).
 
-        An anonymous member has nothing to check per event: the execution sends
-        it its frames itself (`Member.sink`); a signed-in one reads them in its own
-        task, its session checked before each."""
+        The execution sends each member its frames itself (`Member.sink`), a
+        signed-in member's session checked before each: from the session cache,
+        that neither suspends nor reads the database."""
 
         def run(context: Any) -> Any:
             return self.schema.stream(
@@ -169,11 +168,11 @@ class _Multiplexed:
             visibility(public, viewer),
         )
         shared = self.context.shared_for(viewer)
-        sink = None
-        if viewer is None:
 
-            def sink(event: Event) -> Coroutine[Any, Any, None]:
-                return self.send_frame(event.frame(kind, operation_id))
+        async def sink(event: Event) -> None:
+            if viewer is not None and (refusal := await self.refusal(viewer)):
+                raise refusal
+            await self.send_frame(event.frame(kind, operation_id))
 
         return None, await multiplexer.join(key, lambda: run(shared), sink), viewer
 
@@ -198,8 +197,7 @@ class _Multiplexed:
     async def refusal(self, admitted: Viewer) -> APIError | None:
         """A signed-in subscriber's session, checked again before each event."""
         context = self.context
-        context.begin_event()
-        viewer = await context.viewer()
+        viewer = await context.session_viewer()
         if viewer is None:
             return Unauthenticated(context.unauthenticated_reason())
         if admitted.is_admin and not viewer.is_admin:

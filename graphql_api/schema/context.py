@@ -108,6 +108,13 @@ class Context:
             return await asyncio.shield(scope.viewer)
         return scope.viewer  # type: ignore[return-value]
 
+    async def session_viewer(self) -> Viewer | None:
+        """The session's current viewer, looked up now, outside any operation's scope
+        (from the session cache: no round trip, no suspension while it is fresh)."""
+        if self.ended or self.token is None:
+            return None
+        return await self._lookup()
+
     async def _lookup(self) -> Viewer | None:
         assert self.token is not None
         if self.watcher is not None:
