@@ -18,7 +18,7 @@ import math
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from benchmarks.subscriptions import MEMORY_TARGET, TARGETS, verdict
+from benchmarks.subscriptions import MEMORY_TARGET, TARGETS, memory_cell, verdict
 
 CPU_TARGET = 1.5  # graphql_api server CPU per request, at most this times the floor's
 SERVERS = ("floor", "graphql_api", "tutorial")
@@ -107,7 +107,8 @@ def targets_table(rows: list[dict]) -> list[str]:
 def _fan_out_table(rows: list[dict]) -> list[str]:
     lines = [
         "| subscribers | timed events | change-stream cursors | p50 ms | p99 ms | max ms "
-        "| memory per idle subscriber | server CPU ms per event | clients' CPU ms per event "
+        "| memory per idle subscriber (floor) | server CPU ms per event "
+        "| clients' CPU ms per event "
         "| target | met |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
@@ -122,11 +123,10 @@ def _fan_out_table(rows: list[dict]) -> list[str]:
             target.append(f"p99 < {TARGETS[n][1]:,.0f} ms")
         if n == 10000:
             target.append(f"< {MEMORY_TARGET / 1000:.0f} KB/subscriber")
-        memory = row["memory_per_subscriber"]
         lines.append(
             f"| {n:,} | {row['events']} | {'-' if row['cursors'] is None else row['cursors']} "
             f"| {ms(row['p50'])} | {ms(row['p99'])} | {ms(row.get('max'))} | "
-            f"{'-' if memory is None else f'{memory / 1000:.1f} KB'} | "
+            f"{memory_cell(row)} | "
             f"{ms(row.get('server_cpu_ms'))} | {ms(row.get('clients_cpu_ms'))} | "
             f"{', '.join(target) or '-'} | {verdict(row).replace('|', '/')} |"
         )
@@ -192,7 +192,11 @@ def markdown(results: dict) -> str:
         "*last* subscriber (CLOCK_MONOTONIC, the same clock in every process), one event at "
         "a time. Memory: the server's resident memory (VmRSS) with every subscriber connected "
         "and idle, minus the same before they connected, after a garbage collection in the "
-        "server, divided by their number. Cursors: the database's open cursors with the "
+        "server, divided by their number; in brackets, the same clients on the floor: a bare "
+        "Starlette WebSocket under the same uvicorn (WebSockets as `graphql-api serve` runs "
+        "them: sans-I/O, no per-message deflate) that only acknowledges `connection_init`, "
+        "i.e. what one socket costs before any GraphQL. Cursors: the database's open cursors "
+        "with the "
         "subscribers connected minus with none. CPU per event: over the timed events, the "
         "server process's and the client processes' together (all share the machine's cores).",
         "",

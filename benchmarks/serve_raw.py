@@ -12,9 +12,10 @@ from pymongo import AsyncMongoClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from benchmarks.common import COMMANDS_ROUTE, COUNTER, DATABASE, MONGODB_URL
+from benchmarks.common import COMMANDS_ROUTE, COUNTER, DATABASE, GC_ROUTE, MONGODB_URL
 
 client = AsyncMongoClient(MONGODB_URL, tz_aware=True, event_listeners=[COUNTER])
 db = client[DATABASE]
@@ -133,6 +134,19 @@ async def products(request: Request) -> Response:
     )
 
 
+async def subscriptions(websocket: WebSocket) -> None:
+    """The floor of an idle subscriber: a bare graphql-transport-ws socket that acks
+    `connection_init` and holds its subscriptions (it never publishes)."""
+    await websocket.accept(subprotocol="graphql-transport-ws")
+    try:
+        while True:
+            message = await websocket.receive_json()
+            if message.get("type") == "connection_init":
+                await websocket.send_json({"type": "connection_ack"})
+    except WebSocketDisconnect:
+        pass
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app):
     yield
@@ -146,7 +160,9 @@ def app() -> Starlette:
             Route("/posts", posts_with_authors),
             Route("/nested", nested),
             Route("/products", products),
+            WebSocketRoute("/graphql", subscriptions),
             COMMANDS_ROUTE,
+            GC_ROUTE,
         ],
         lifespan=lifespan,
     )

@@ -240,12 +240,32 @@ async def fan_out(url: str, base: str, pid: int, count: int, events: int, client
     return result
 
 
+async def floor_memory(base: str, pid: int, count: int, clients: int) -> float | None:
+    """Memory per idle subscriber of the floor: the same clients on a bare Starlette
+    WebSocket that only acks (benchmarks/serve_raw.py), under the same uvicorn."""
+    ws_url = base.replace("http://", "ws://") + "/graphql"
+    async with Subscribers(ws_url, 1, 1) as warm:
+        await warm.wait_ready(60)
+    await asyncio.sleep(1.0)
+    baseline = await _settled_rss(base, pid)
+    processes = min(clients, math.ceil(count / PER_CLIENT))
+    async with Subscribers(ws_url, count, processes) as subs:
+        ok, _ = await subs.wait_ready(60 + 20 * max(1.0, count / 1000))
+        if ok < count:
+            return None
+        await asyncio.sleep(2.0)  # the last ones' `subscribe` frames reach the server
+        return (await _settled_rss(base, pid) - baseline) / count
+
+
 def run_fan_out(
     url: str, counts: Sequence[int], events: int, clients: int, log=print
 ) -> list[dict]:
     """Each row on a fresh server process, so one row's memory is not the next one's."""
     rows = []
     for count in counts:
+        with ExitStack() as stack:
+            base, process = start_server("serve_raw", url, stack, database=DATABASE)
+            floor = asyncio.run(floor_memory(base, process.pid, count, clients))
         with ExitStack() as stack:
             base, process = start_server(
                 "serve_api",
@@ -256,6 +276,7 @@ def run_fan_out(
                 env={"MAX_WEBSOCKETS_PER_CLIENT": str(count + 10)},
             )
             row = asyncio.run(fan_out(url, base, process.pid, count, events, clients))
+            row["floor_memory_per_subscriber"] = floor
             if process.poll() is not None:
                 row["error"] = f"the server exited ({process.returncode}); {row['error']}"
         rows.append(row)
@@ -265,7 +286,7 @@ def run_fan_out(
 
 HEADER = (
     "| subscribers | events | change-stream cursors | p50 ms | p99 ms | "
-    "memory per idle subscriber | result |\n|---:|---:|---:|---:|---:|---:|---|"
+    "memory per idle subscriber (floor) | result |\n|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -289,13 +310,18 @@ def verdict(row: dict) -> str:
     return "PASS" if row["subscribers"] in TARGETS else "-"
 
 
+def memory_cell(row: dict) -> str:
+    """The server's memory per idle subscriber, and the bare WebSocket floor's."""
+    memory, floor = row["memory_per_subscriber"], row.get("floor_memory_per_subscriber")
+    cell = "-" if memory is None else f"{memory / 1000:.1f} KB"
+    return cell if floor is None else f"{cell} ({floor / 1000:.1f} KB)"
+
+
 def format_row(row: dict) -> str:
-    memory = row["memory_per_subscriber"]
     return (
         f"| {row['subscribers']:,} | {row['events']} | "
         f"{'-' if row['cursors'] is None else row['cursors']} | {_ms(row['p50'])} | "
-        f"{_ms(row['p99'])} | {'-' if memory is None else f'{memory / 1000:.1f} KB'} | "
-        f"{verdict(row)} |"
+        f"{_ms(row['p99'])} | {memory_cell(row)} | {verdict(row)} |"
     )
 
 
