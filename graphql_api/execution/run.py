@@ -50,12 +50,18 @@ async def run(plan: ObjectPlan, root_value: Any, job: Job) -> dict[str, Any]:
         data = plan.run(None, root_value, job)
         while job.pending:
             wave, job.pending = job.pending, []
-            results = await asyncio.gather(
-                *(later.awaitable for later in wave), return_exceptions=True
-            )
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise CantPlan("a resolver failed") from result
+            if len(wave) == 1:  # awaited here: no task (a root field, most reads)
+                try:
+                    results = [await wave[0].awaitable]
+                except Exception as failure:
+                    raise CantPlan("a resolver failed") from failure
+            else:
+                results = await asyncio.gather(
+                    *(later.awaitable for later in wave), return_exceptions=True
+                )
+                for result in results:
+                    if isinstance(result, BaseException):
+                        raise CantPlan("a resolver failed") from result
             for later, result in zip(wave, results, strict=True):
                 later.container[later.key] = later.completer.complete(result, job)
         return data
