@@ -28,7 +28,7 @@ from graphql_api.execution.values import Later
 class Job:
     """One run of a plan."""
 
-    __slots__ = ("config", "info", "pending", "scalars", "variables")
+    __slots__ = ("batches", "config", "info", "pending", "scalars", "variables")
 
     def __init__(
         self,
@@ -42,6 +42,8 @@ class Job:
         self.scalars = scalars
         self.config = config
         self.pending: list[Later] = []
+        #: The parents of this wave, per field that serves them all at once.
+        self.batches: dict[Any, list[Any]] = {}
 
 
 async def run(plan: ObjectPlan, root_value: Any, job: Job) -> dict[str, Any]:
@@ -50,6 +52,7 @@ async def run(plan: ObjectPlan, root_value: Any, job: Job) -> dict[str, Any]:
         data = plan.run(None, root_value, job)
         while job.pending:
             wave, job.pending = job.pending, []
+            job.batches.clear()  # what the completions put is for the next wave
             if len(wave) == 1:  # awaited here: no task (a root field, most reads)
                 try:
                     results = [await wave[0].awaitable]
