@@ -227,6 +227,8 @@ def create_app(
         # What exists now (schema, plans' types, settings, modules) lives as long as
         # the process: out of the cyclic collector, whose full passes would otherwise
         # walk it all again every few hundred requests (about a tenth of a read's CPU).
+        # Garbage is collected first, so none is kept forever.
+        gc.collect()
         gc.freeze()
         try:
             yield
