@@ -13,12 +13,16 @@ than the planner provides makes its operation fall back instead of misbehaving.
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
-from graphql import FieldNode, GraphQLField
+from graphql import FieldNode, GraphQLField, Node, VariableNode
 from graphql.execution.values import get_argument_values
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
+from strawberry.types.unset import UNSET
 
 from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.fields import FieldPlan, Parent
@@ -38,10 +42,39 @@ class PlanInfo:
         raise CantPlan(f"info.{name}")
 
 
+_IMMUTABLE = (str, int, float, bool, Decimal, datetime.datetime, datetime.date, type(None))
+
+
+def _immutable(value: Any) -> bool:
+    return isinstance(value, (*_IMMUTABLE, Enum)) or value is UNSET
+
+
+def _has_variable(value: Node) -> bool:
+    """Whether a literal argument value uses a variable anywhere inside."""
+    if isinstance(value, VariableNode):
+        return True
+    return any(
+        _has_variable(item)
+        for item in (
+            *getattr(value, "values", ()),
+            *(field.value for field in getattr(value, "fields", ())),
+        )
+    )
+
+
 class Call(FieldPlan):
     """A field with a resolver; `permissions` are its permission classes' instances."""
 
-    __slots__ = ("completer", "field", "field_def", "node", "permissions", "stored")
+    __slots__ = (
+        "completer",
+        "constant",
+        "field",
+        "field_def",
+        "node",
+        "permissions",
+        "static",
+        "stored",
+    )
 
     def __init__(
         self,
@@ -60,6 +93,10 @@ class Call(FieldPlan):
         self.completer = completer
         self.permissions = permissions
         self.stored = stored
+        # Arguments written in the document (no variables) are the same for every
+        # parent and request: converted once, if nothing converted can be changed.
+        self.static = not any(_has_variable(argument.value) for argument in node.arguments or ())
+        self.constant: dict[str, Any] | None = None
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
         source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
@@ -72,12 +109,18 @@ class Call(FieldPlan):
 
     def arguments(self, job: Any) -> dict[str, Any]:
         """The resolver's keyword arguments, converted as Strawberry converts them."""
+        if self.constant is not None:
+            return dict(self.constant)  # callers add and pop keys
         if not self.field_def.args and not self.node.arguments:
             return {}
         raw = get_argument_values(self.field_def, self.node, job.variables)
-        return convert_arguments(
+        kwargs = convert_arguments(
             raw, self.field.arguments, scalar_registry=job.scalars, config=job.config, info=None
         )
+        if self.static and all(_immutable(value) for value in kwargs.values()):
+            self.constant = kwargs
+            return dict(kwargs)
+        return kwargs
 
     def call(self, source: Any, kwargs: dict[str, Any], job: Any) -> Any:
         resolver = self.field.base_resolver

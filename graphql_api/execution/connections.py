@@ -1,7 +1,7 @@
 """List fields (`connection_field`) under a plan: the page, then its documents.
 
 The field's own resolver still says which list it is (and runs its rules), and
-the page is fetched by the same `fetch_page` as the schema's; only the
+the page is fetched as `fetch_page` fetches it (`start_page`); only the
 `Connection`/`Edge`/node objects that `from_page` would make are skipped: the
 response is written from the page and its documents, with the same cursors
 and page info.
@@ -9,20 +9,25 @@ and page info.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from graphql_api.execution.calls import Call
 from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.fields import Parent
-from graphql_api.execution.values import Completer, put
+from graphql_api.execution.values import Completer, Later, put
 from graphql_api.pagination import Page, PageRequest
-from graphql_api.schema.connections import ConnectionSpec, fetch_page
+from graphql_api.schema.connections import ConnectionSpec, start_page
 
 _PAGING = ("first", "after", "last", "before")
 
 
 class ConnectionCall(Call):
-    """`completer` is a `PageOf`; `names` the node fields selected (the projection's)."""
+    """`completer` is a `PageOf`; `names` the node fields selected (the projection's).
+
+    The parents of one wave are served together: one coroutine asks the resolver
+    for each one's list, then starts every page, and their pages (futures of the
+    same batch, for nested lists) are awaited at once: no task per parent."""
 
     __slots__ = ("names", "spec")
 
@@ -33,18 +38,53 @@ class ConnectionCall(Call):
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
         source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
-        put(self._page(source, self.arguments(job), job), out, self.key, self.completer, job)
+        out[self.key] = None  # keeps the key's place in the response's order
+        batch = job.batches.get(self)
+        if batch is None:
+            batch = job.batches[self] = []
+            job.pending.append(Later(self._pages(batch, job), out, self.key, Scatter(self, batch)))
+        batch.append((source, self.arguments(job), out))
 
-    async def _page(self, parent: Any, kwargs: dict[str, Any], job: Any) -> Page | None:
-        if self.permissions:
-            await self.allowed(parent, kwargs, job)
-        request = PageRequest(*(kwargs.pop(name) for name in _PAGING))
-        source = await self.spec.resolver(parent, job.info, **kwargs)
-        if source is None:
-            return None
-        if source.scans:  # before the scan: it must run once, so graphql-core runs it
-            raise CantPlan("scan-shaped list")
-        return await fetch_page(job.info, self.spec.node_type, source, request, self.names)
+    async def _pages(self, batch: list[Any], job: Any) -> list[Page | None]:
+        lists = []
+        for parent, kwargs, _ in batch:
+            if self.permissions:
+                await self.allowed(parent, kwargs, job)
+            request = PageRequest(*(kwargs.pop(name) for name in _PAGING))
+            source = await self.spec.resolver(parent, job.info, **kwargs)
+            if source is not None and source.scans:  # it must run once: graphql-core runs it
+                raise CantPlan("scan-shaped list")
+            lists.append((source, request))
+        context, node_type = job.info.context, self.spec.node_type
+        pages = [
+            None if source is None else start_page(context, node_type, source, request, self.names)
+            for source, request in lists
+        ]
+        started = [page for page in pages if page is not None]
+        if len(started) == 1:
+            found = [await started[0]]
+        else:
+            found = await asyncio.gather(*started)
+        done = iter(found)
+        return [None if page is None else next(done) for page in pages]
+
+
+class Scatter(Completer):
+    """The pages of a batch, each completed into its parent's object; the first
+    parent's is the value (the batch's `Later` goes there)."""
+
+    __slots__ = ("batch", "call")
+
+    def __init__(self, call: ConnectionCall, batch: list[Any]) -> None:
+        self.call = call
+        self.batch = batch
+
+    def complete(self, pages: Any, job: Any) -> Any:
+        key, completer = self.call.key, self.call.completer
+        values = [completer.complete(page, job) for page in pages]
+        for (_, _, out), value in zip(self.batch[1:], values[1:], strict=True):
+            out[key] = value
+        return values[0]
 
 
 class PageOf(Completer):

@@ -28,7 +28,7 @@ from graphql_api.execution.values import Later
 class Job:
     """One run of a plan."""
 
-    __slots__ = ("config", "info", "pending", "scalars", "variables")
+    __slots__ = ("batches", "config", "info", "pending", "scalars", "variables")
 
     def __init__(
         self,
@@ -42,6 +42,8 @@ class Job:
         self.scalars = scalars
         self.config = config
         self.pending: list[Later] = []
+        #: The parents of this wave, per field that serves them all at once.
+        self.batches: dict[Any, list[Any]] = {}
 
 
 async def run(plan: ObjectPlan, root_value: Any, job: Job) -> dict[str, Any]:
@@ -50,12 +52,19 @@ async def run(plan: ObjectPlan, root_value: Any, job: Job) -> dict[str, Any]:
         data = plan.run(None, root_value, job)
         while job.pending:
             wave, job.pending = job.pending, []
-            results = await asyncio.gather(
-                *(later.awaitable for later in wave), return_exceptions=True
-            )
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise CantPlan("a resolver failed") from result
+            job.batches.clear()  # what the completions put is for the next wave
+            if len(wave) == 1:  # awaited here: no task (a root field, most reads)
+                try:
+                    results = [await wave[0].awaitable]
+                except Exception as failure:
+                    raise CantPlan("a resolver failed") from failure
+            else:
+                results = await asyncio.gather(
+                    *(later.awaitable for later in wave), return_exceptions=True
+                )
+                for result in results:
+                    if isinstance(result, BaseException):
+                        raise CantPlan("a resolver failed") from result
             for later, result in zip(wave, results, strict=True):
                 later.container[later.key] = later.completer.complete(result, job)
         return data

@@ -57,7 +57,9 @@ class DirectReads:
         """The response, or None: the request goes the whole way."""
         headers = request.headers
         content_type = headers.get("content-type")
-        if content_type is None or parse_content_type(content_type)[0] != JSON:
+        if content_type is None or (
+            content_type != JSON and parse_content_type(content_type)[0] != JSON
+        ):  # the plain header, the common one, is not parsed (an email.Message each time)
             return None
         media_type = negotiate(headers.get("accept"))
         if media_type is None:

@@ -126,11 +126,18 @@ async def fetch_page(
     info: Any, node_type: Any, source: PageSource, request: PageRequest, names: set[str]
 ) -> Page:
     """One page of `source`, reading only what the selected field `names` need."""
-    settings = info.context.settings
+    async with scan_slot(info) if source.scans else nullcontext():
+        return await start_page(info.context, node_type, source, request, names)
+
+
+def start_page(
+    context: Any, node_type: Any, source: PageSource, request: PageRequest, names: set[str]
+) -> Awaitable[Page]:
+    """The page, started: a nested list's is a future of its parents' batch."""
+    settings = context.settings
     limits = PageLimits(settings.default_page_size, settings.max_page_size)
     projection = node_type.stored.projection(names)
-    async with scan_slot(info) if source.scans else nullcontext():
-        return await source.page(request, projection, info.context.loaders, limits)
+    return source.page(request, projection, context.loaders, limits)
 
 
 def connection_field(

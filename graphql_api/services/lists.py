@@ -9,7 +9,7 @@ parents, one more for their counts if asked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -95,9 +95,11 @@ class RelatedList:
     sort: Any
     scans = False
 
-    async def page(
+    def page(
         self, request: PageRequest, projection: Projection, loaders: Loaders, limits: PageLimits
-    ) -> Page:
+    ) -> Awaitable[Page]:
+        """The page's future, from the batch (not a coroutine: a plan gathers many
+        of them without a task each)."""
         relation = self.relation
         count = loaders.relation(
             f"{relation.name}:count",
@@ -129,7 +131,7 @@ class RelatedList:
         pages = loaders.relation(relation.name, lambda: grouped(load))
         # Parents are grouped by everything that shapes their page: one query per shape.
         fields = tuple(sorted(projection.items())) if projection is not None else None
-        return await pages.load((self.parent, (request, self.sort, fields)))
+        return pages.load((self.parent, (request, self.sort, fields)))
 
 
 PageSource = RootList | RelatedList
