@@ -187,7 +187,8 @@ def serve_workers(env: dict, cwd: Path, workers: int) -> Iterator[tuple[str, sub
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: status(base) == 200, 60, process)
+        # Each check is a new connection, which any worker may take: all must be ready.
+        wait_for(lambda: all(status(base) == 200 for _ in range(4 * workers)), 60, process)
         yield base, process
     finally:
         process.send_signal(signal.SIGINT)
