@@ -404,13 +404,13 @@ def _fan_panel(rows: list[dict], top: float, width: float) -> tuple[list[str], f
                 f'y2="{ty:.1f}" stroke="{FAIL}" stroke-width="2" stroke-dasharray="4,3"/>'
             )
             parts.append(
-                _text(
-                    cx + step * 0.35,
-                    ty + 13,
+                _text(  # above the line, at its left end: clear of the point's label
+                    cx - step * 0.35,
+                    ty - 5,
                     f"target {TARGETS[subs][1]:,.0f}",
                     10,
                     fill=FAIL,
-                    text_anchor="end",
+                    text_anchor="start",
                 )
             )
         if row.get("p99") is not None:
