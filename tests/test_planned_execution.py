@@ -70,6 +70,24 @@ OPERATIONS: list[tuple[str, dict[str, Any] | None]] = [
         " orders { edges { node { id status total } } } } } } }",
         None,
     ),
+    (  # nested pages fetched with their parents' page (a `$lookup`), every way of paging
+        "query($n: Int, $l: Int) { users(last: 3) { pageInfo { hasPreviousPage } edges {"
+        " cursor node { username a: posts(first: $n) { totalCount pageInfo { hasNextPage"
+        " hasPreviousPage startCursor endCursor } edges { cursor node { title } } }"
+        " b: posts(last: $l, sort: OLDEST_FIRST) { edges { cursor node { id publishedAt } } }"
+        " c: posts(first: 0) { pageInfo { hasNextPage } } } } } }",
+        {"n": 1, "l": 2},
+    ),
+    (
+        "{ users(first: 2) { edges { node { username posts(first: 1000) { edges { node {"
+        " title } } } } } } }",
+        None,
+    ),
+    (
+        '{ users(first: 2) { edges { node { posts(first: 1, after: "garbage") { edges {'
+        " node { title } } } } } } }",
+        None,
+    ),
     (
         "{ users(filter: {role: ADMIN}) { edges { node { username sessions { id current"
         " data userAgent createdAt } } } } }",

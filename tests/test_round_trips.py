@@ -85,7 +85,21 @@ async def test_three_levels_take_three_round_trips(admin, db, commands, size):
         assert {p["node"]["author"]["username"] for p in edge["node"]["posts"]["edges"]} == {
             username
         }
-    assert await round_trips(admin, commands, THREE_LEVELS, {"n": size}) == 1 + 3, commands.commands
+    # The session; the users page with every user's posts page inside it (a `$lookup`);
+    # all the authors.
+    assert await round_trips(admin, commands, THREE_LEVELS, {"n": size}) == 1 + 2, commands.commands
+
+
+async def test_users_with_their_posts_take_the_floors_round_trips(admin, db, commands):
+    # The hand-written floor (benchmarks/serve_raw.py `nested`) takes two: one aggregation on
+    # users with the posts `$lookup` inside it, then the authors; the admin's session is one more.
+    await seed(db, users=20, posts_per_user=6)
+    query = """{ users(first: 10) { edges { node { username
+        posts(first: 5) { edges { node { title author { username } } } } } } } }"""
+    data = await admin.data(query)
+    assert all(len(edge["node"]["posts"]["edges"]) == 5 for edge in data["users"]["edges"])
+    assert await round_trips(admin, commands, query) == 1 + 2, commands.commands
+    assert commands.commands["aggregate"] == 2  # the session's and the users'; posts inside
 
 
 async def test_nested_pages_and_counts_are_batched(admin, db, commands):
@@ -99,8 +113,8 @@ async def test_nested_pages_and_counts_are_batched(admin, db, commands):
         assert posts["totalCount"] == 3
         assert posts["pageInfo"]["hasNextPage"] is True
         assert len(posts["edges"]) == 2
-    # the admin's session + users page + users count + batched posts pages + batched posts counts
-    assert await round_trips(admin, commands, query) == 1 + 4, commands.commands
+    # the admin's session + users page with the posts pages inside + users count + posts counts
+    assert await round_trips(admin, commands, query) == 1 + 3, commands.commands
 
 
 async def test_nested_cursor_continues_each_users_list(gql, admin, db):
@@ -147,3 +161,30 @@ async def test_whole_documents_when_the_selection_needs_them(gql, db, commands):
     await gql.data("{ posts(first: 1) { edges { node { title content author { id } } } } }")
     find = commands.sent[0]
     assert {"title", "content", "author_id"} <= set(find["projection"])
+
+
+async def test_nested_pages_after_a_tying_cursor_are_each_users_own(admin, db, commands):
+    # Every post created at the same instant: after a cursor, the windows fetched with the
+    # users' page fill with posts tying with it, and those users' pages are fetched on their
+    # own, as a user's list alone is.
+    await seed(db, users=3, posts_per_user=6)
+    await db.posts.update_many({}, {"$set": {"created_at": utcnow()}})
+    query = """query($after: String) { users(first: 3) { edges { node { id
+        posts(first: 2, after: $after) { pageInfo { hasNextPage hasPreviousPage endCursor }
+            edges { cursor node { title } } } } } } }"""
+    first = await admin.data(query)
+    cursor = first["users"]["edges"][1]["node"]["posts"]["pageInfo"]["endCursor"]
+    commands.reset()
+    nested = await admin.data(query, {"after": cursor})
+    assert commands.commands["aggregate"] > 2  # some users' pages, on their own
+    sizes = set()
+    for edge in nested["users"]["edges"]:
+        alone = await admin.data(
+            """query($id: ID!, $after: String) { user(id: $id) { posts(first: 2, after: $after) {
+                pageInfo { hasNextPage hasPreviousPage endCursor }
+                edges { cursor node { title } } } } }""",
+            {"id": edge["node"]["id"], "after": cursor},
+        )
+        assert edge["node"]["posts"] == alone["user"]["posts"]
+        sizes.add(len(alone["user"]["posts"]["edges"]))
+    assert sizes == {0, 2}  # the users whose posts all sort before the cursor, and the others

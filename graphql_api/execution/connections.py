@@ -4,7 +4,9 @@ The field's own resolver still says which list it is (and runs its rules), and
 the page is fetched as `fetch_page` fetches it (`start_page`); only the
 `Connection`/`Edge`/node objects that `from_page` would make are skipped: the
 response is written from the page and its documents, with the same cursors
-and page info.
+and page info. A whole collection's page also fetches the related lists its
+nodes select (`users { posts }`) in its own round trip; each node's resolver
+still says which list it shows, and finds that list's page already loaded.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from graphql_api.execution.calls import Call
 from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.fields import Parent
-from graphql_api.execution.values import Completer, Later, put
+from graphql_api.execution.values import Completer, Later, NonNull, put
 from graphql_api.pagination import Page, PageRequest
 from graphql_api.schema.connections import ConnectionSpec, start_page
 
@@ -56,8 +58,11 @@ class ConnectionCall(Call):
                 raise CantPlan("scan-shaped list")
             lists.append((source, request))
         context, node_type = job.info.context, self.spec.node_type
+        nested = self._nested(job) if len(lists) == 1 else ()
         pages = [
-            None if source is None else start_page(context, node_type, source, request, self.names)
+            None
+            if source is None
+            else start_page(context, node_type, source, request, self.names, nested)
             for source, request in lists
         ]
         started = [page for page in pages if page is not None]
@@ -67,6 +72,25 @@ class ConnectionCall(Call):
             found = await asyncio.gather(*started)
         done = iter(found)
         return [None if page is None else next(done) for page in pages]
+
+    def _nested(self, job: Any) -> list[tuple[ConnectionSpec, PageRequest, Any, set[str]]]:
+        """The relations each node's plan lists (`users { posts }`), with their
+        arguments: the same for every node, so fetched with this page."""
+        completer = self.completer
+        page_of = completer.inner if isinstance(completer, NonNull) else completer
+        nested = []
+        for _, what, edge in page_of.fields:
+            if what != "edges":
+                continue
+            for _, part, plan in edge:
+                if part != "node":
+                    continue
+                for field in plan.fields:
+                    if isinstance(field, ConnectionCall) and field.spec.relation is not None:
+                        kwargs = field.arguments(job)
+                        request = PageRequest(*(kwargs.pop(name) for name in _PAGING))
+                        nested.append((field.spec, request, kwargs.get("sort"), field.names))
+        return nested
 
 
 class Scatter(Completer):

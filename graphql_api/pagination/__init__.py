@@ -9,16 +9,19 @@ fetched, the page assembled). Importers use this package's names.
 from graphql_api.pagination.cursors import SORT_KEY_TAGS, Sort, decode_cursor, encode_cursor
 from graphql_api.pagination.keyset import ListQuery, window
 from graphql_api.pagination.pages import (
+    Lookup,
     Page,
     PageRequest,
     count_related,
     paginate,
     paginate_related,
+    paginate_with,
 )
 
 __all__ = [
     "SORT_KEY_TAGS",
     "ListQuery",
+    "Lookup",
     "Page",
     "PageRequest",
     "Sort",
@@ -27,5 +30,6 @@ __all__ = [
     "encode_cursor",
     "paginate",
     "paginate_related",
+    "paginate_with",
     "window",
 ]

@@ -2,8 +2,10 @@
 
 Every list pages the same way, a whole collection's (`paginate`) or each of
 many parents' at once (`paginate_related`, one round trip however many
-parents), so `hasNextPage`, the over-fetch that answers it and the limits on
-page sizes are decided here once. The schema turns a `Page` into a connection.
+parents), or both in one (`paginate_with`: each document's children are
+`$lookup`ed in the page's own round trip), so `hasNextPage`, the over-fetch
+that answers it and the limits on page sizes are decided here once. The
+schema turns a `Page` into a connection.
 """
 
 from __future__ import annotations
@@ -94,6 +96,31 @@ async def paginate(
     max_size: int,
     projection: Mapping[str, Any] | None = None,
 ) -> Page:
+    page, _ = await paginate_with(
+        collection,
+        query,
+        request,
+        (),
+        default_size=default_size,
+        max_size=max_size,
+        projection=projection,
+    )
+    return page
+
+
+async def paginate_with(
+    collection: AsyncCollection,
+    query: ListQuery,
+    request: PageRequest,
+    lookups: Sequence[Lookup],
+    *,
+    default_size: int,
+    max_size: int,
+    projection: Mapping[str, Any] | None = None,
+) -> tuple[Page, list[dict[Any, Page]]]:
+    """The page, and each `lookups`' page of children for each of its documents,
+    in the same round trip (one aggregation); parents missing from a lookup's
+    pages need their own query (`Lookup.pages`)."""
     request.validate(max_size)
     size = request.size(default_size)
     filter, bounds = window(query, request.after, request.before)
@@ -101,19 +128,34 @@ async def paginate(
     if projection is not None:
         projection = {**projection, **{name: 1 for name, _ in query.sort}}
 
+    async def fetch(limit: int) -> list[dict[str, Any]]:
+        if not lookups:
+            return await collection.find(
+                filter,
+                projection,
+                sort=sort,
+                limit=limit,
+                batch_size=limit,
+                **query.find_options(),
+            ).to_list()
+        stages: list[dict[str, Any]] = [
+            {"$match": filter},
+            {"$sort": dict(sort)},
+            {"$limit": limit},
+        ]
+        if projection is not None:
+            stages.append({"$project": projection})
+        stages.extend(lookup.stage(f"{_EMBEDDED}{i}") for i, lookup in enumerate(lookups))
+        # One more than can come: a full first batch would leave the cursor open.
+        cursor = await collection.aggregate(stages, batchSize=limit + 1, **query.find_options())
+        return await cursor.to_list()
+
     # Over-fetch by one (is there a next page? even with `first: 0`) and by the
     # items that may tie with the cursor; grow if there were more.
     extra = 1 if bounds else 0
     while True:
         limit = size + 1 + extra
-        batch = await collection.find(
-            filter,
-            projection,
-            sort=sort,
-            limit=limit,
-            batch_size=limit,
-            **query.find_options(),
-        ).to_list()
+        batch = await fetch(limit)
         documents = [d for d in batch if inside(d, query.sort, bounds)] if bounds else batch
         if len(documents) > size or len(batch) < limit:
             break
@@ -122,7 +164,87 @@ async def paginate(
     async def count() -> int:
         return await collection.count_documents(query.filter, **query.find_options())
 
-    return _assemble(documents, size, request, query.sort, count)
+    page = _assemble(documents, size, request, query.sort, count)
+    nested = []
+    for i, lookup in enumerate(lookups):
+        embedded = {document["_id"]: document.pop(f"{_EMBEDDED}{i}") for document in documents}
+        nested.append(lookup.pages(embedded))
+    return page, nested
+
+
+#: Where a parent's children are embedded while its page is fetched (removed after).
+_EMBEDDED = "__graphql_api_lookup_"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A page of children for each parent, as a `$lookup` stage from the parents:
+    the one description of a nested page's query, however its parents are fetched."""
+
+    children: AsyncCollection
+    foreign_field: str
+    query: ListQuery
+    request: PageRequest
+    default_size: int
+    max_size: int
+    count: Callable[[Any], Count]
+    projection: Mapping[str, Any] | None = None
+
+    def stage(self, name: str) -> dict[str, Any]:
+        """Each parent's window (raises `BadUserInput` for bad paging arguments)."""
+        self.request.validate(self.max_size)
+        filter, bounds = window(self.query, self.request.after, self.request.before)
+        sort = dict(fetch_sort(self.query.sort, self.request.backward))
+        stages: list[dict[str, Any]] = [
+            {"$match": filter},
+            {"$sort": sort},
+            {"$limit": self._limit(bounds)},
+        ]
+        if self.projection is not None:
+            stages.append(
+                {"$project": {**self.projection, **dict.fromkeys(sort, 1), self.foreign_field: 1}}
+            )
+        return {
+            "$lookup": {
+                "from": self.children.name,
+                "localField": "_id",
+                "foreignField": self.foreign_field,
+                "pipeline": stages,
+                "as": name,
+            }
+        }
+
+    def _limit(self, bounds: Any) -> int:
+        # Even with `first: 0`: one item past the page says whether there is a next one.
+        return self.request.size(self.default_size) + 1 + (1 if bounds else 0)
+
+    def pages(self, batches: Mapping[Any, list[dict[str, Any]]]) -> dict[Any, Page]:
+        """The pages of the parents whose window held the page; not those whose
+        window was filled with items tying with the cursor (rare): they are
+        paged on their own (`alone`)."""
+        query, request = self.query, self.request
+        size = request.size(self.default_size)
+        _, bounds = window(query, request.after, request.before)
+        limit = self._limit(bounds)
+        pages: dict[Any, Page] = {}
+        for parent, batch in batches.items():
+            documents = [d for d in batch if inside(d, query.sort, bounds)]
+            if len(documents) > size or len(batch) < limit:
+                pages[parent] = _assemble(documents, size, request, query.sort, self.count(parent))
+        return pages
+
+    async def alone(self, parent: Any) -> Page:
+        query = self.query
+        page = await paginate(
+            self.children,
+            ListQuery({**query.filter, self.foreign_field: parent}, query.sort, query.index),
+            self.request,
+            default_size=self.default_size,
+            max_size=self.max_size,
+            projection=self.projection,
+        )
+        page.count = self.count(parent)
+        return page
 
 
 async def paginate_related(
@@ -144,50 +266,21 @@ async def paginate_related(
     the server (each served by the index on (foreign_field, ..., sort key)),
     so `users { posts(first: 5) }` costs one query however many users.
     """
-    request.validate(max_size)
-    size = request.size(default_size)
-    filter, bounds = window(query, request.after, request.before)
-    sort = dict(fetch_sort(query.sort, request.backward))
-    # Even with `first: 0`: one item past the page says whether there is a next one.
-    limit = size + 1 + (1 if bounds else 0)
-    stages: list[dict[str, Any]] = [{"$match": filter}, {"$sort": sort}, {"$limit": limit}]
-    if projection is not None:
-        stages.append({"$project": {**projection, **dict.fromkeys(sort, 1), foreign_field: 1}})
+    lookup = Lookup(
+        children, foreign_field, query, request, default_size, max_size, count, projection
+    )
     cursor = await parents.aggregate(
         [
             {"$match": {"_id": {"$in": list(parent_ids)}}},
             {"$project": {"_id": 1}},
-            {
-                "$lookup": {
-                    "from": children.name,
-                    "localField": "_id",
-                    "foreignField": foreign_field,
-                    "pipeline": stages,
-                    "as": "page",
-                }
-            },
+            lookup.stage("page"),
         ]
     )
     batches = {row["_id"]: row["page"] for row in await cursor.to_list()}
-
+    found = lookup.pages({parent: batches.get(parent, []) for parent in parent_ids})
     pages: dict[Any, Page] = {}
     for parent in parent_ids:
-        batch = batches.get(parent, [])
-        documents = [d for d in batch if inside(d, query.sort, bounds)]
-        if len(documents) <= size and len(batch) == limit:
-            # Many ties with the cursor (rare): page this parent on its own.
-            alone = ListQuery({**query.filter, foreign_field: parent}, query.sort, query.index)
-            pages[parent] = await paginate(
-                children,
-                alone,
-                request,
-                default_size=default_size,
-                max_size=max_size,
-                projection=projection,
-            )
-            pages[parent].count = count(parent)
-        else:
-            pages[parent] = _assemble(documents, size, request, query.sort, count(parent))
+        pages[parent] = found[parent] if parent in found else await lookup.alone(parent)
     return pages
 
 
@@ -208,4 +301,12 @@ async def count_related(
     return [counts.get(parent, 0) for parent in parent_ids]
 
 
-__all__ = ["Page", "PageRequest", "count_related", "paginate", "paginate_related"]
+__all__ = [
+    "Lookup",
+    "Page",
+    "PageRequest",
+    "count_related",
+    "paginate",
+    "paginate_related",
+    "paginate_with",
+]

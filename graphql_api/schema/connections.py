@@ -25,7 +25,7 @@ from graphql_api.pagination import Page, PageRequest
 from graphql_api.schema.context import Info
 from graphql_api.schema.selection import requested
 from graphql_api.schema.stored import reads
-from graphql_api.services.lists import PageLimits, PageSource
+from graphql_api.services.lists import Nested, PageLimits, PageSource, Relation, RootList
 
 NodeT = TypeVar("NodeT")
 
@@ -111,11 +111,16 @@ CONNECTION = "graphql_api.connection"
 
 @dataclass(frozen=True)
 class ConnectionSpec:
-    """What a list field is made of: which list (`resolver`) of which `node` type."""
+    """What a list field is made of: which list (`resolver`) of which `node` type.
+
+    `relation`: the resolver's list is this relation of its parent, in the order of
+    its `sort` argument (when it shows the list at all): a plan may fetch it with
+    the parents' page (`start_page(nested=...)`); the resolver still decides."""
 
     node: Any
     resolver: ListResolver
     nullable: bool
+    relation: Relation | None = None
 
     @property
     def node_type(self) -> Any:
@@ -131,12 +136,32 @@ async def fetch_page(
 
 
 def start_page(
-    context: Any, node_type: Any, source: PageSource, request: PageRequest, names: set[str]
+    context: Any,
+    node_type: Any,
+    source: PageSource,
+    request: PageRequest,
+    names: set[str],
+    nested: Sequence[tuple[ConnectionSpec, PageRequest, Any, set[str]]] = (),
 ) -> Awaitable[Page]:
-    """The page, started: a nested list's is a future of its parents' batch."""
+    """The page, started: a nested list's is a future of its parents' batch.
+
+    `nested`: (spec, paging, sort, selected names) of lists each node will be
+    asked for, fetched with a whole collection's page in the same round trip."""
     settings = context.settings
     limits = PageLimits(settings.default_page_size, settings.max_page_size)
     projection = node_type.stored.projection(names)
+    if nested and isinstance(source, RootList):
+        lookups = [
+            Nested(
+                spec.relation,
+                sort or spec.relation.default_sort,
+                paging,
+                spec.node_type.stored.projection(selected),
+            )
+            for spec, paging, sort, selected in nested
+            if spec.relation is not None
+        ]
+        return source.page(request, projection, context.loaders, limits, lookups)
     return source.page(request, projection, context.loaders, limits)
 
 
@@ -146,9 +171,11 @@ def connection_field(
     description: str,
     nullable: bool = False,
     permission_classes: Sequence[type] = (),
+    relation: Relation | None = None,
 ) -> Callable[[ListResolver], Any]:
     """A list field of `node`s: `resolver(self, info, **arguments)` says which list
-    (None: hidden from this viewer, the field is null, with `nullable=True`)."""
+    (None: hidden from this viewer, the field is null, with `nullable=True`);
+    `relation`: which one it is, if always the parent's `relation` (`ConnectionSpec`)."""
 
     def decorate(resolver: ListResolver) -> Any:
         async def resolve(
@@ -181,7 +208,7 @@ def connection_field(
             resolver=resolve,
             description=description,
             permission_classes=list(permission_classes),
-            metadata={**reads(), CONNECTION: ConnectionSpec(node, resolver, nullable)},
+            metadata={**reads(), CONNECTION: ConnectionSpec(node, resolver, nullable, relation)},
         )
 
     return decorate

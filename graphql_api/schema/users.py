@@ -58,7 +58,11 @@ class User(Node):
             return None
         return await sessions_of(user_id)
 
-    @connection_field(PostRef, description="This user's published posts.")
+    @connection_field(
+        PostRef,
+        description="This user's published posts.",
+        relation=posts_service.PUBLISHED_POSTS_OF_AUTHOR,
+    )
     async def posts(
         self, info: Info, sort: PostSortRef = _PostSort.NEWEST_FIRST
     ) -> PageSource | None:

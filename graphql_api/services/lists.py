@@ -4,12 +4,13 @@ A service builds the list (which documents, in which order, served by which
 index); the schema asks it for one page of it with the fields it selected.
 Nested lists (`users { posts(first: 5) }`) are loaded for every parent of the
 operation at once, through the operation's loaders: one query however many
-parents, one more for their counts if asked.
+parents, one more for their counts if asked; none when the parents' page was
+fetched with them (`RootList.page(nested=...)` primes the loaders).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -18,13 +19,16 @@ from beanie import Document
 from bson import ObjectId
 
 from graphql_api.dataloaders import Loaders, counts, grouped
+from graphql_api.errors import BadUserInput
 from graphql_api.pagination import (
     ListQuery,
+    Lookup,
     Page,
     PageRequest,
     count_related,
     paginate,
     paginate_related,
+    paginate_with,
 )
 
 Projection = Mapping[str, int] | None
@@ -58,16 +62,40 @@ class RootList:
     scans: bool = False
 
     async def page(
-        self, request: PageRequest, projection: Projection, loaders: Loaders, limits: PageLimits
+        self,
+        request: PageRequest,
+        projection: Projection,
+        loaders: Loaders,
+        limits: PageLimits,
+        nested: Sequence[Nested] = (),
     ) -> Page:
-        return await paginate(
-            self.model.get_pymongo_collection(),
+        """`nested`: pages each document will be asked for, fetched with the page (one
+        round trip, not two) and left in the operation's loaders for the asking."""
+        collection = self.model.get_pymongo_collection()
+        nested = [
+            item for item in nested if item.relation.parent is self.model and item.fits(limits)
+        ]
+        if not nested:
+            return await paginate(
+                collection,
+                self.query,
+                request,
+                projection=projection,
+                default_size=limits.default_size,
+                max_size=limits.max_size,
+            )
+        page, found = await paginate_with(
+            collection,
             self.query,
             request,
+            [item.lookup(loaders, limits) for item in nested],
             projection=projection,
             default_size=limits.default_size,
             max_size=limits.max_size,
         )
+        for item, pages in zip(nested, found, strict=True):
+            item.prime(loaders, limits, pages)
+        return page
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,27 @@ class RelatedList:
     ) -> Awaitable[Page]:
         """The page's future, from the batch (not a coroutine: a plan gathers many
         of them without a task each)."""
+        nested = Nested(self.relation, self.sort, request, projection)
+        return nested.loader(loaders, limits).load((self.parent, nested.shape))
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A relation's page for each parent of a page, with the same arguments for all:
+    what a `RelatedList` of each of them will ask for."""
+
+    relation: Relation
+    sort: Any
+    request: PageRequest
+    projection: Projection
+
+    @property
+    def shape(self) -> tuple:
+        """Everything that shapes a parent's page: parents are grouped by it, one query each."""
+        fields = tuple(sorted(self.projection.items())) if self.projection is not None else None
+        return (self.request, self.sort, fields)
+
+    def lookup(self, loaders: Loaders, limits: PageLimits) -> Lookup:
         relation = self.relation
         count = loaders.relation(
             f"{relation.name}:count",
@@ -112,26 +161,51 @@ class RelatedList:
                 )
             ),
         )
+        return Lookup(
+            relation.child.get_pymongo_collection(),
+            relation.foreign_field,
+            relation.query(self.sort),
+            self.request,
+            limits.default_size,
+            limits.max_size,
+            count=lambda parent: lambda: count.load(parent),
+            projection=dict(self.projection) if self.projection is not None else None,
+        )
+
+    def loader(self, loaders: Loaders, limits: PageLimits) -> Any:
+        relation = self.relation
 
         async def load(ids: list[ObjectId], shape: tuple) -> dict[ObjectId, Page]:
             request, sort, fields = shape
+            nested = Nested(relation, sort, request, dict(fields) if fields is not None else None)
+            lookup = nested.lookup(loaders, limits)
             return await paginate_related(
                 relation.parent.get_pymongo_collection(),
                 ids,
-                relation.child.get_pymongo_collection(),
-                relation.foreign_field,
-                relation.query(sort),
+                lookup.children,
+                lookup.foreign_field,
+                lookup.query,
                 request,
-                count=lambda parent: lambda: count.load(parent),
-                projection=dict(fields) if fields is not None else None,
+                count=lookup.count,
+                projection=lookup.projection,
                 default_size=limits.default_size,
                 max_size=limits.max_size,
             )
 
-        pages = loaders.relation(relation.name, lambda: grouped(load))
-        # Parents are grouped by everything that shapes their page: one query per shape.
-        fields = tuple(sorted(projection.items())) if projection is not None else None
-        return pages.load((self.parent, (request, self.sort, fields)))
+        return loaders.relation(relation.name, lambda: grouped(load))
+
+    def prime(self, loaders: Loaders, limits: PageLimits, pages: Mapping[Any, Page]) -> None:
+        """The pages, as if each parent's `RelatedList` had loaded them."""
+        loader = self.loader(loaders, limits)
+        loader.prime_many({(parent, self.shape): page for parent, page in pages.items()})
+
+    def fits(self, limits: PageLimits) -> bool:
+        """Bad paging arguments are reported by each parent's list, as without a plan."""
+        try:
+            self.request.validate(limits.max_size)
+        except BadUserInput:
+            return False
+        return True
 
 
 PageSource = RootList | RelatedList
