@@ -53,6 +53,19 @@ def graphql(base: str, query: str, variables: dict | None = None, token: str | N
     return response.json()
 
 
+def sign_up(base: str, name: str, password: str = "a long passphrase") -> dict:
+    """A new account through the API: its token, global id and name."""
+    body = graphql(
+        base,
+        "mutation($u: String!, $e: String!, $p: String!) { signUp(input: "
+        "{username: $u, email: $e, password: $p}) { token user { id } } }",
+        {"u": name, "e": f"{name}@example.com", "p": password},
+    )
+    assert not body.get("errors"), body
+    data = body["data"]["signUp"]
+    return {"token": data["token"], "id": data["user"]["id"], "name": name}
+
+
 @contextmanager
 def serve(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """`graphql-api serve` on a free port; stopped with SIGINT (Ctrl-C) at the end."""

@@ -20,27 +20,15 @@ from websockets.asyncio.client import connect
 
 from graphql_api.embedded import EmbeddedMongo
 from graphql_api.realtime.multiplex import Multiplexer, changes
-from tests.servers import clean_env, graphql, serve, status, wait_for
+from tests.servers import clean_env, graphql, serve, sign_up, status, wait_for
 from tests.ws import GraphQLWebSocket, errors_of
 
-PASSWORD = "a long passphrase"
 TITLES = "subscription { postPublished { title } }"
 PRIVATE = "subscription { postPublished { title author { username email } } }"
 STATUS = "subscription($id: ID!) { orderStatusChanged(orderId: $id) { id status } }"
 CREATE = (
     'mutation($t: String!) { createPost(input: {title: $t, content: "x", published: true}) { id } }'
 )
-
-
-def sign_up(base: str, name: str) -> dict:
-    body = graphql(
-        base,
-        "mutation($u: String!, $e: String!, $p: String!) { signUp(input: "
-        "{username: $u, email: $e, password: $p}) { token user { id } } }",
-        {"u": name, "e": f"{name}@example.com", "p": PASSWORD},
-    )
-    assert not body.get("errors"), body
-    return {"token": body["data"]["signUp"]["token"], "id": body["data"]["signUp"]["user"]["id"]}
 
 
 def gauge(base: str, name: str) -> float:

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from graphql_api.embedded import EmbeddedMongo
 from graphql_api.models import utcnow
-from tests.servers import clean_env, graphql, serve, status, wait_for
+from tests.servers import clean_env, graphql, serve, sign_up, status, wait_for
 from tests.ws import GraphQLWebSocket, errors_of
 
 PASSWORD = "a long passphrase"
@@ -30,18 +30,6 @@ COMPLETED = "subscription { ordersCompleted { id status } }"
 PUBLISHED = "subscription { postPublished { title } }"
 PLACE_ORDER = 'mutation { placeOrder(input: {items: [{sku: "RV", quantity: 1}]}) { id } }'
 MOVE = "mutation($id: ID!, $s: OrderStatus!) { updateOrderStatus(id: $id, status: $s) { status } }"
-
-
-def sign_up(base: str, name: str) -> dict:
-    body = graphql(
-        base,
-        "mutation($u: String!, $e: String!, $p: String!) { signUp(input: "
-        "{username: $u, email: $e, password: $p}) { token user { id } } }",
-        {"u": name, "e": f"{name}@example.com", "p": PASSWORD},
-    )
-    assert not body.get("errors"), body
-    data = body["data"]["signUp"]
-    return {"token": data["token"], "id": data["user"]["id"], "name": name}
 
 
 def call(base: str, token: str, query: str, variables: dict | None = None) -> dict:

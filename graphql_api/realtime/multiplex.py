@@ -308,10 +308,6 @@ class Multiplexer:
         self._buffer = buffer
         self._open_timeout = open_timeout
 
-    @property
-    def subscriber_count(self) -> int:
-        return sum(len(execution.members) for execution in self.executions.values())
-
     async def join(
         self,
         key: Hashable,
@@ -334,10 +330,6 @@ class Multiplexer:
     def _forget(self, execution: SharedExecution) -> None:
         if self.executions.get(execution.key) is execution:
             del self.executions[execution.key]
-
-    async def close(self) -> None:
-        for execution in list(self.executions.values()):
-            await execution.stop()
 
 
 __all__ = [
