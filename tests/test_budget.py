@@ -249,10 +249,21 @@ def hurried_server(tmp_path_factory):
 
 def test_a_search_past_its_time_bound_is_a_coded_error(hurried_server):
     for query in (SEARCH, LIST_SEARCH):
-        answer = body(hurried_server, query, address="127.0.0.50")
+        # The scan slot rests after a scan, as long as the scan ran; on a loaded
+        # machine the server may notice its time limit late, so a second scan can
+        # find the slot still resting (RATE_LIMITED, busy): that is the gate
+        # working, not the answer under test. Wait for the slot, boundedly.
+        deadline = time.monotonic() + 15
+        while True:
+            answer = body(hurried_server, query, address="127.0.0.50")
+            busy = code(answer) == "RATE_LIMITED" and (
+                answer["errors"][0]["extensions"].get("reason") == "busy"
+            )
+            if not busy or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert code(answer) == "QUERY_TOO_EXPENSIVE", answer
         assert answer["errors"][0]["extensions"]["maxTimeMS"] == 10
-        time.sleep(0.1)  # the scan slot rests after a scan
     # The server is fine afterwards.
     assert status(hurried_server) == 200
 
