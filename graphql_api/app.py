@@ -33,6 +33,7 @@ from graphql_api.http.compression import compression
 from graphql_api.http.cors import ALLOWED_HEADERS, CORS, EXPOSED_HEADERS
 from graphql_api.http.csrf import CSRFPrevention
 from graphql_api.http.direct import direct_reads
+from graphql_api.http.entry import GraphQLApp
 from graphql_api.http.view import GraphQLOverHTTP
 from graphql_api.limits import RefuseClientsInDebt
 from graphql_api.log_config import configure_logging
@@ -252,7 +253,7 @@ def create_app(
             Mount("/graphiql", StaticFiles(directory=STATIC / "graphiql"), name="graphiql")
         )
         routes.append(Route("/favicon.ico", favicon, methods=["GET"]))
-    app = Starlette(
+    app = GraphQLApp(  # POSTs of JSON to /graphql: one entry past the layers (http/entry.py)
         middleware=[
             Middleware(RequestId),
             Middleware(metrics.CountWebSockets),
@@ -265,6 +266,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
     )
+    app.entry_compression = settings.compression_min_bytes
     app.state.database = database
     app.state.hub = hub
     app.state.watcher = watcher

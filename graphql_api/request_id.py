@@ -8,8 +8,8 @@ request's task, so every log line of that request carries it.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from contextvars import ContextVar
 
 from starlette.datastructures import MutableHeaders
@@ -28,7 +28,16 @@ def accept_or_make(value: bytes | None) -> str:
         text = value.decode("latin-1")
         if _VALID.fullmatch(text):
             return text
-    return uuid.uuid4().hex
+    return _uuid4_hex()
+
+
+def _uuid4_hex() -> str:
+    """`uuid.uuid4().hex`, the same 122 random bits, version and variant, without
+    building a UUID object (a few microseconds a request)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return raw.hex()
 
 
 class RequestId:

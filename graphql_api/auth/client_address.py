@@ -51,9 +51,9 @@ def client_address(
     trusted = networks(tuple(trusted_proxies))
     peer_address = _parse(peer) if peer else None
     if peer_address is None or not trusted or headers is None:
-        return str(peer_address) if peer_address else peer
+        return _text(peer_address) if peer_address else peer
     if not _trusted(peer_address, trusted):
-        return str(peer_address)
+        return _text(peer_address)
     hops = [hop for value in headers.getlist("x-forwarded-for") for hop in value.split(",")]
     client = peer_address
     for hop in reversed(hops):
@@ -64,7 +64,12 @@ def client_address(
         client = address
         if not _trusted(address, trusted):
             break
-    return str(client)
+    return _text(client)
+
+
+@lru_cache(maxsize=4096)  # str() of an address is slow, and every request asks twice
+def _text(address: Address) -> str:
+    return str(address)
 
 
 @lru_cache(maxsize=4096)

@@ -89,7 +89,34 @@ def record_operation(
         "db_round_trips": round_trips,
         "request_id": request_id.current.get(),
     }
-    # The message is the record itself (for text logs); JSON logs spread its fields.
-    logger.info(
-        orjson.dumps(record).decode(), extra={"fields": record, "event": "graphql operation"}
+    # The message is the record itself (for text logs); JSON logs spread its fields,
+    # so it is written out only if a formatter asks. The record is made here, not by
+    # `logger.info`, which would walk the stack for the caller's file and line.
+    logger.handle(
+        logger.makeRecord(
+            logger.name,
+            logging.INFO,
+            __file__,
+            _LINE,
+            _Message(record),
+            (),
+            None,
+            "record_operation",
+            {"fields": record, "event": "graphql operation"},
+        )
     )
+
+
+_LINE = record_operation.__code__.co_firstlineno
+
+
+class _Message:
+    """The log line's message: its record as JSON, made when a formatter asks."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+
+    def __str__(self) -> str:
+        return orjson.dumps(self.record).decode()

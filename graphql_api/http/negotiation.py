@@ -7,6 +7,8 @@ that ask for that, for `*/*` and for no `Accept` at all.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 # Not answered as such, but a client that accepts only these (incremental delivery,
@@ -44,6 +46,7 @@ def _quality(media: str, ranges: list[tuple[str, float]]) -> tuple[float, int]:
     return (0.0, -1) if best is None else (best[1], best[0])
 
 
+@lru_cache(maxsize=256)  # asked on every request; clients send the same few headers
 def negotiate(accept: str | None) -> str | None:
     """The media type to answer with; None when the client accepts none we can send."""
     if accept is None or not accept.strip():

@@ -143,8 +143,12 @@ class GraphQLOverHTTP:
             status_code=sub_response.status_code or 200,
             media_type=sub_response.media_type or JSON,
         )
-        response.headers.raw.extend(sub_response.headers.raw)
-        response.headers.add_vary_header("Accept")  # the media type depends on it (GET caches)
+        raw = response.raw_headers  # lower-case names, as Starlette keeps them
+        raw.extend(sub_response.raw_headers)
+        if any(name == b"vary" for name, _ in raw):
+            response.headers.add_vary_header("Accept")  # the media type depends on it
+        else:
+            raw.append((b"vary", b"Accept"))  # what add_vary_header does, without a view
         response.background = sub_response.background
         return response
 

@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.requests import Request
 
 from graphql_api.auth.client_address import client_address
@@ -50,38 +51,50 @@ class RefuseClientsInDebt:
         ):
             refusal = self._refusal(scope)
             if refusal is not None:
-                body, retry_after = refusal
-                if self.held < self.TARPIT_MAX:
-                    self.held += 1
-                    try:
-                        await asyncio.sleep(min(self.TARPIT_S, retry_after))
-                    finally:
-                        self.held -= 1
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"retry-after", str(retry_after).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                await self.refuse(send, *refusal)
                 return
         await self.app(scope, receive, send)
 
+    async def refuse(self, send: Any, body: bytes, retry_after: int) -> None:
+        """The refusal, held back first (see TARPIT_S)."""
+        if self.held < self.TARPIT_MAX:
+            self.held += 1
+            try:
+                await asyncio.sleep(min(self.TARPIT_S, retry_after))
+            finally:
+                self.held -= 1
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(retry_after).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
     def _refusal(self, scope: Any) -> tuple[bytes, int] | None:
         request = Request(scope)
-        database = getattr(request.app.state, "database", None)
-        if database is None or "authorization" in request.headers:
+        return self.refusal_for(
+            request.app.state, scope, authorized="authorization" in request.headers
+        )
+
+    def refusal_for(self, state: Any, scope: Any, *, authorized: bool) -> tuple[bytes, int] | None:
+        """The refusal's body and retry time for this request, if its client is in
+        debt; `authorized`: it has an Authorization header (the schema decides then).
+        Also asked by the app's entry (graphql_api.http.entry), which has the headers read."""
+        database = getattr(state, "database", None)
+        if database is None or authorized:
             return None
         controls = existing_controls(database)
         if controls is None:
             return None
-        peer = request.client.host if request.client else None
-        address = client_address(peer, request.headers, self.settings.trusted_proxies)
+        client = scope.get("client")
+        peer = client[0] if client else None
+        address = client_address(peer, Headers(scope=scope), self.settings.trusted_proxies)
         buckets = controls.buckets
         available = buckets.available(client_key(None, address))
         if available >= 0:

@@ -40,8 +40,28 @@ class CommandMetrics(monitoring.CommandListener):
     ) -> None:
         if event.command_name in IGNORED_COMMANDS:
             return
-        DB_COMMANDS.labels(event.command_name, outcome).inc()
-        DB_COMMAND_SECONDS.labels(event.command_name).observe(event.duration_micros / 1e6)
+        key = (event.command_name, outcome)
+        children = _command_children.get(key)
+        if children is None:
+            children = _command_children[key] = (
+                DB_COMMANDS.labels(event.command_name, outcome),
+                DB_COMMAND_SECONDS.labels(event.command_name),
+            )
+        children[0].inc()
+        children[1].observe(event.duration_micros / 1e6)
+
+
+# Labelled children, by their labels: `.labels()` locks and builds a key on each call,
+# and these are observed on every command. Command names and servers are few.
+_command_children: dict[tuple[str, str], tuple] = {}
+_checked_out: dict[tuple, object] = {}
+
+
+def _checked_out_of(event: monitoring._PoolEvent) -> object:
+    child = _checked_out.get(event.address)
+    if child is None:
+        child = _checked_out[event.address] = POOL_CHECKED_OUT.labels(_address(event))
+    return child
 
 
 def _address(event: monitoring._PoolEvent) -> str:
@@ -82,10 +102,10 @@ class PoolMetrics(monitoring.ConnectionPoolListener):
         POOL_CHECKOUT_FAILURES.labels(str(event.reason)).inc()
 
     def connection_checked_out(self, event: monitoring.ConnectionCheckedOutEvent) -> None:
-        POOL_CHECKED_OUT.labels(_address(event)).inc()
+        _checked_out_of(event).inc()  # type: ignore[attr-defined]
 
     def connection_checked_in(self, event: monitoring.ConnectionCheckedInEvent) -> None:
-        POOL_CHECKED_OUT.labels(_address(event)).dec()
+        _checked_out_of(event).dec()  # type: ignore[attr-defined]
 
 
 def listeners() -> list[monitoring._EventListener]:

@@ -56,14 +56,31 @@ def count_round_trip() -> None:
         count[0] += 1
 
 
+# The labelled children per (operation, kind, outcome): `.labels()` takes a lock and
+# builds its key on every call. As bounded as the labels themselves (names above).
+_children: dict[tuple[str, str, str], tuple] = {}
+
+
+def _children_of(operation: str, kind: str, outcome: str) -> tuple:
+    key = (operation, kind, outcome)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (
+            OPERATIONS.labels(operation, kind, outcome),
+            OPERATION_SECONDS.labels(operation, kind),
+            OPERATION_ROUND_TRIPS.labels(kind),
+        )
+    return children
+
+
 def observe_operation(
     name: str | None, kind: str | None, outcome: str, seconds: float, round_trips: int | None
 ) -> None:
-    operation, kind = operation_label(name), kind or "unknown"
-    OPERATIONS.labels(operation, kind, outcome).inc()
-    OPERATION_SECONDS.labels(operation, kind).observe(seconds)
+    count, latency, trips = _children_of(operation_label(name), kind or "unknown", outcome)
+    count.inc()
+    latency.observe(seconds)
     if round_trips is not None:
-        OPERATION_ROUND_TRIPS.labels(kind).observe(round_trips)
+        trips.observe(round_trips)
 
 
 __all__ = [
