@@ -167,6 +167,25 @@ class GraphQLEndpoint(GraphQLOverHTTP, PersistedDocumentsView, GraphQL):
         )
 
 
+class App(Starlette):
+    """Starlette, but a WebSocket to `/graphql` goes straight to the GraphQL endpoint
+    with its request id and count: past the HTTP-only middleware, the router and
+    the exception handlers, whose coroutine frames every idle socket would hold."""
+
+    graphql_websocket: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "websocket"
+            and self.graphql_websocket is not None
+            and scope["path"][len(scope.get("root_path", "")) :] == "/graphql"
+        ):
+            scope["app"] = self
+            await self.graphql_websocket(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def http_middleware(settings: Settings) -> list[Middleware]:
     """Compression and CORS, outermost: they apply to every answer, refusals included."""
     middleware = []
@@ -252,7 +271,7 @@ def create_app(
             Mount("/graphiql", StaticFiles(directory=STATIC / "graphiql"), name="graphiql")
         )
         routes.append(Route("/favicon.ico", favicon, methods=["GET"]))
-    app = Starlette(
+    app = App(
         middleware=[
             Middleware(RequestId),
             Middleware(metrics.CountWebSockets),
@@ -265,6 +284,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
     )
+    app.graphql_websocket = RequestId(metrics.CountWebSockets(graphql))
     app.state.database = database
     app.state.hub = hub
     app.state.watcher = watcher
