@@ -262,7 +262,7 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
             await super().run_operation(operation)
             return
         try:
-            refusal, member, admitted = await self.join(
+            refusal, member, _admitted = await self.join(
                 multiplexer,
                 operation.query,
                 operation.variables,
