@@ -287,6 +287,7 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
                     self.members = {}
                 self.members[operation.id] = member
                 member.detach(lambda error: self._member_ended(operation, member, error))
+                operation.task = None  # ending: not kept (a done task keeps its coroutine)
                 return
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
         except WebSocketDisconnected:
@@ -305,6 +306,8 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
         """The end of a member's execution, as the unshared operation would send it:
         the error that ended it early (if any), then `complete`."""
         await member.execution.leave(member)
+        if self.operations.get(operation.id) is not operation:
+            return  # the socket closed meanwhile
         try:
             if isinstance(error, APIError):
                 await operation.send_next(_error_result(error))
@@ -312,13 +315,17 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
                 self.operations.pop(operation.id, None)
                 return
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
-        except (WebSocketDisconnected, RuntimeError):  # closed meanwhile
+        except (WebSocketDisconnected, RuntimeError, KeyError):  # closed meanwhile
             self.operations.pop(operation.id, None)
 
     async def cleanup_operation(self, operation_id: str) -> None:
         # A member left by its client (`complete`), by the socket's end, or from outside.
         member = self.members.pop(operation_id, None) if self.members else None
-        await super().cleanup_operation(operation_id)
+        operation = self.operations.get(operation_id)
+        if member is None and (operation is None or operation.task is not None):
+            await super().cleanup_operation(operation_id)
+            return
+        self.operations.pop(operation_id, None)  # its task has ended
         if member is not None:
             metrics.SUBSCRIPTIONS.dec()
             await member.execution.leave(member)

@@ -220,7 +220,8 @@ class Member:
         self._put(error)
 
     def close(self) -> None:
-        """Stop a send still waiting (the subscriber is leaving)."""
+        """Stop a send still waiting (the subscriber is leaving): no call back either."""
+        self._on_end = None
         if self._sending is not None and not self._sending.done():
             self._sending.cancel()
 

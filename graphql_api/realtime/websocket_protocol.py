@@ -9,7 +9,11 @@ open socket, and nothing else changed:
 - "the transport can be written to" is a flag and, only while the transport
   is paused, a future, not an `asyncio.Event` (a deque);
 - the handshake's request and response (their headers parsed twice over) are
-  dropped once the socket is accepted: the ASGI scope has the headers.
+  dropped once the socket is accepted: the ASGI scope has the headers. The
+  request is also held by websockets' server-side parser (a generator that
+  parsed it, then parses frames): it is swapped for the frame parser alone,
+  when it waits for the first frame with nothing read of it (as it must: a
+  client sends no frame before the handshake's answer). Otherwise it is left.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import asyncio
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import Protocol
 
 
 class _Inbox:
@@ -95,6 +100,25 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             # The handshake is over: its request and response are no longer read.
             self.request = None  # type: ignore[assignment]
             self.response = None  # type: ignore[assignment]
+            _forget_request(self.conn)
+
+
+def _forget_request(conn: Any) -> None:
+    """Swap websockets' server parser, which holds the handshake's request in its
+    frame, for a fresh frame parser, if it is between frames with nothing read."""
+    server_parser = conn.parser
+    frames = getattr(server_parser, "gi_yieldfrom", None)  # Protocol.parse, under it
+    waiting = getattr(frames, "gi_yieldfrom", None)  # StreamReader.at_eof
+    if (
+        getattr(server_parser, "gi_code", None) is not type(conn).parse.__code__
+        or getattr(frames, "gi_code", None) is not Protocol.parse.__code__
+        or getattr(waiting, "gi_code", None) is not type(conn.reader).at_eof.__code__
+        or conn.reader.buffer
+    ):
+        return  # not where it can be swapped safely: it keeps the request
+    parser = Protocol.parse(conn)
+    next(parser)  # start it: it waits for the first frame, as the other did
+    conn.parser = parser
 
 
 __all__ = ["LeanWebSocketProtocol"]
