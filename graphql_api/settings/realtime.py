@@ -23,7 +23,7 @@ class RealtimeSettings(BaseModel):
     websocket_lean_protocol: bool = Field(
         default=True,
         description="`serve`'s WebSockets use uvicorn's websockets-sansio protocol with lighter "
-        "per-socket state (graphql_api.realtime.websocket_protocol): ~7 KB less per open socket. "
+        "per-socket state (graphql_api.realtime.websocket_protocol): ~10 KB less per open socket. "
         "False: uvicorn's own.",
     )
     multiplex_subscriptions: bool = Field(
