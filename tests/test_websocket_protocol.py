@@ -13,9 +13,16 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
+from websockets.server import ServerProtocol
 
 from graphql_api.embedded import free_port
-from graphql_api.realtime.websocket_protocol import LeanWebSocketProtocol, _Gate, _Inbox
+from graphql_api.realtime.websocket_protocol import (
+    LeanWebSocketProtocol,
+    _forget_request,
+    _Gate,
+    _Inbox,
+)
 
 BIG = "x" * 1_000_000
 
@@ -167,3 +174,40 @@ async def test_inbox_and_gate() -> None:
     gate.set()
     assert await waiters[1]
     assert waiters[0].cancelled()
+
+
+HANDSHAKE = (
+    b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+def accepted(extra: bytes = b"") -> ServerProtocol:
+    conn = ServerProtocol()
+    conn.receive_data(HANDSHAKE + extra)
+    request = conn.events_received()[0]
+    conn.send_response(conn.accept(request))
+    conn.data_to_send()
+    return conn
+
+
+def test_the_handshake_request_is_not_kept_by_the_parser() -> None:
+    conn = accepted()
+    server_parser = conn.parser
+    _forget_request(conn)
+    assert conn.parser is not server_parser
+    frame = Frame(Opcode.TEXT, b"hello").serialize(mask=True, extensions=[])
+    conn.receive_data(frame[:3])  # a frame in two parts still parses
+    assert conn.events_received() == []
+    conn.receive_data(frame[3:])
+    assert [event.data for event in conn.events_received()] == [b"hello"]
+
+
+def test_a_parser_mid_frame_is_left_alone() -> None:
+    frame = Frame(Opcode.TEXT, b"early").serialize(mask=True, extensions=[])
+    conn = accepted(frame[:4])  # a client that did not wait for the answer
+    server_parser = conn.parser
+    _forget_request(conn)
+    assert conn.parser is server_parser
+    conn.receive_data(frame[4:])
+    assert [event.data for event in conn.events_received()] == [b"early"]
