@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from graphql_api.cli.server import LEAN_PROTOCOL
 from graphql_api.embedded import EmbeddedMongo, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ def start_server(
             *(sys.executable, "-m", "uvicorn", "--factory", f"benchmarks.{module}:app"),
             *("--port", str(port), "--log-level", "warning", "--no-access-log"),
             # WebSockets as `graphql-api serve` runs them (graphql_api/cli/server.py).
-            *("--ws", "websockets-sansio", "--ws-per-message-deflate", "false"),
+            *("--ws", LEAN_PROTOCOL, "--ws-per-message-deflate", "false"),
         ],
         cwd=ROOT,
         env=environment,

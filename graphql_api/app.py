@@ -253,7 +253,7 @@ def create_app(
             Mount("/graphiql", StaticFiles(directory=STATIC / "graphiql"), name="graphiql")
         )
         routes.append(Route("/favicon.ico", favicon, methods=["GET"]))
-    app = GraphQLApp(  # POSTs of JSON to /graphql: one entry past the layers (http/entry.py)
+    app = GraphQLApp(  # /graphql's POSTs of JSON and WebSockets: entries past the layers
         middleware=[
             Middleware(RequestId),
             Middleware(metrics.CountWebSockets),
@@ -267,6 +267,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.entry_compression = settings.compression_min_bytes
+    app.graphql_websocket = RequestId(metrics.CountWebSockets(graphql))
     app.state.database = database
     app.state.hub = hub
     app.state.watcher = watcher

@@ -106,15 +106,19 @@ def serve(args: argparse.Namespace) -> int:
             # own handling (on by default, trusting 127.0.0.1) would let a local
             # client pick its address.
             proxy_headers=False,
-            # WebSockets: the sans-I/O implementation (the lighter one per socket), and
-            # no per-message deflate unless asked for (WEBSOCKET_COMPRESSION).
-            ws="websockets-sansio",
+            # WebSockets: the sans-I/O implementation (the lighter one per socket), with
+            # less state per socket (WEBSOCKET_LEAN_PROTOCOL), and no per-message
+            # deflate unless asked for (WEBSOCKET_COMPRESSION).
+            ws=LEAN_PROTOCOL if settings.websocket_lean_protocol else "websockets-sansio",
             ws_per_message_deflate=settings.websocket_compression,
         )
     finally:
         if supervisor is not None:
             supervisor.stop()
     return 0
+
+
+LEAN_PROTOCOL = "graphql_api.realtime.websocket_protocol:LeanWebSocketProtocol"
 
 
 def _check_port_free(host: str, port: int) -> None:

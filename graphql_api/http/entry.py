@@ -279,13 +279,26 @@ class _Plan:
 
 
 class GraphQLApp(Starlette):
-    """Starlette, with the one entry above for POSTs of JSON to `/graphql`."""
+    """Starlette, with the one entry above for POSTs of JSON to `/graphql`, and one for
+    its WebSockets: straight to the endpoint with their request id and count, past the
+    HTTP-only middleware, the router and the exception handlers, whose coroutine
+    frames every idle socket would otherwise hold for its whole life."""
 
     #: The settings' `compression_min_bytes` (0: no compression layer); None: no entry.
     entry_compression: int | None = None
+    #: The endpoint a WebSocket to `/graphql` goes to; None: the full stack.
+    graphql_websocket: ASGIApp | None = None
     _plan: _Plan | bool | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "websocket"
+            and self.graphql_websocket is not None
+            and scope["path"][len(scope.get("root_path", "")) :] == PATH
+        ):
+            scope["app"] = self
+            await self.graphql_websocket(scope, receive, send)
+            return
         if (
             scope["type"] == "http"
             and scope["method"] == "POST"

@@ -213,6 +213,16 @@ class _Multiplexed:
             raise WebSocketDisconnected from disconnected
 
 
+_finishing: set[asyncio.Task[None]] = set()
+
+
+def _background(work: Any) -> None:
+    """Run `work` in a task of its own, kept until it ends."""
+    task = asyncio.ensure_future(work)
+    _finishing.add(task)
+    task.add_done_callback(_finishing.discard)
+
+
 def _error_result(error: APIError) -> ExecutionResult:
     return ExecutionResult(
         data=None, errors=[GraphQLError(str(error), extensions=error.extensions)]
@@ -222,11 +232,15 @@ def _error_result(error: APIError) -> ExecutionResult:
 class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
     """`graphql-transport-ws`, the protocol of today's clients."""
 
+    members: dict[str, Member] | None = None  # by operation id, once detached
+
     async def handle_connection_init(self, message: Any) -> None:
         try:
             await super().handle_connection_init(message)
         except ConnectionRefused as refused:
             await self.close_once(refused.close_code, refused.reason)
+        # Cancelled by now: not kept (a cancelled task holds its exception and frames).
+        self.connection_init_timeout_task = None
 
     async def handle_subscribe(self, message: Any) -> None:
         limit = self.max_subscriptions_per_connection
@@ -248,7 +262,7 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
             await super().run_operation(operation)
             return
         try:
-            refusal, member, admitted = await self.join(
+            refusal, member, _admitted = await self.join(
                 multiplexer,
                 operation.query,
                 operation.variables,
@@ -261,13 +275,60 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
                 return
             if refusal is not None:
                 await operation.send_next(refusal)
-            elif member is not None and (
-                error := await self.deliver(member, admitted, "next", operation.id)
-            ):
-                await operation.send_next(_error_result(error))
+            elif member is not None:
+                if self.operations.get(operation.id) is not operation:
+                    # Completed (or the socket closed) while it was being admitted.
+                    await member.execution.leave(member)
+                    return
+                # From now on the shared execution writes this member's frames: this
+                # task ends, and an idle subscriber holds no task or frames of its own.
+                metrics.SUBSCRIPTIONS.inc()
+                if self.members is None:
+                    self.members = {}
+                self.members[operation.id] = member
+                member.detach(lambda error: self._member_ended(operation, member, error))
+                operation.task = None  # ending: not kept (a done task keeps its coroutine)
+                return
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
         except WebSocketDisconnected:
             self.operations.pop(operation.id, None)
+
+    def _member_ended(self, operation: Any, member: Member, error: BaseException | None) -> None:
+        if self.members is None or self.members.get(operation.id) is not member:
+            return  # completed by the client, or the socket closed, meanwhile
+        del self.members[operation.id]
+        metrics.SUBSCRIPTIONS.dec()
+        _background(self._finish_member(operation, member, error))
+
+    async def _finish_member(
+        self, operation: Any, member: Member, error: BaseException | None
+    ) -> None:
+        """The end of a member's execution, as the unshared operation would send it:
+        the error that ended it early (if any), then `complete`."""
+        await member.execution.leave(member)
+        if self.operations.get(operation.id) is not operation:
+            return  # the socket closed meanwhile
+        try:
+            if isinstance(error, APIError):
+                await operation.send_next(_error_result(error))
+            elif error is not None:  # its socket failed: nothing more can be sent
+                self.operations.pop(operation.id, None)
+                return
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except (WebSocketDisconnected, RuntimeError, KeyError):  # closed meanwhile
+            self.operations.pop(operation.id, None)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        # A member left by its client (`complete`), by the socket's end, or from outside.
+        member = self.members.pop(operation_id, None) if self.members else None
+        operation = self.operations.get(operation_id)
+        if member is None and (operation is None or operation.task is not None):
+            await super().cleanup_operation(operation_id)
+            return
+        self.operations.pop(operation_id, None)  # its task has ended
+        if member is not None:
+            metrics.SUBSCRIPTIONS.dec()
+            await member.execution.leave(member)
 
     async def end(self, code: int, reason: str) -> None:
         self.ended = True  # cancelled operations must not write to a client that may not read

@@ -116,11 +116,14 @@ class Member:
     switches. A send that must wait (the client reads slowly) goes on in a task
     of its own, and later events queue behind it, bounded: the execution never
     waits for one subscriber. Without a sink, the subscriber's own task reads
-    `events()`. Either way a list and a future, not an `asyncio.Queue` (four
-    deques and an event): an idle subscriber should cost as little as possible.
+    `events()`; with one, it may instead `detach` and let its task end, to be
+    called back once at its end: an idle subscriber then holds no task and no
+    coroutine frames at all. Either way a list and a future, not an
+    `asyncio.Queue` (four deques and an event): an idle subscriber should cost
+    as little as possible.
     """
 
-    __slots__ = ("_backlog", "_items", "_sending", "_waiter", "execution", "sink")
+    __slots__ = ("_backlog", "_items", "_on_end", "_sending", "_waiter", "execution", "sink")
 
     def __init__(self, execution: SharedExecution, sink: Sink | None) -> None:
         self.execution = execution
@@ -129,6 +132,20 @@ class Member:
         self._waiter: asyncio.Future[None] | None = None
         self._backlog: list[Event] | None = None  # while a send waits (sink)
         self._sending: asyncio.Task[None] | None = None
+        self._on_end: Callable[[BaseException | None], None] | None = None
+
+    def detach(self, on_end: Callable[[BaseException | None], None]) -> None:
+        """No task will read `events()`: call `on_end` once, with None when the
+        shared execution ends, or the error that ended this member early (it fell
+        behind, its sink failed). It is called from the execution's own task or
+        a send's: it must not wait (start a task for what must)."""
+        assert self.sink is not None
+        if self._items:  # it ended before it detached
+            item = self._items.pop(0)
+            self._items.clear()
+            on_end(None if item is _END else item)
+        else:
+            self._on_end = on_end
 
     def offer(self, item: Any) -> None:
         if self.sink is not None and isinstance(item, Event):
@@ -185,6 +202,11 @@ class Member:
             self._backlog = None
 
     def _put(self, item: Any) -> None:
+        on_end = self._on_end
+        if on_end is not None:  # detached: only its end comes here
+            self._on_end = None
+            on_end(None if item is _END else item)
+            return
         self._items.append(item)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -198,7 +220,8 @@ class Member:
         self._put(error)
 
     def close(self) -> None:
-        """Stop a send still waiting (the subscriber is leaving)."""
+        """Stop a send still waiting (the subscriber is leaving): no call back either."""
+        self._on_end = None
         if self._sending is not None and not self._sending.done():
             self._sending.cancel()
 

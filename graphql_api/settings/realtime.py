@@ -20,6 +20,12 @@ class RealtimeSettings(BaseModel):
         description="Per-message deflate on WebSockets (`serve`). Off: a compressor per socket "
         "costs ~50 KB and CPU for every frame, and subscription frames are small.",
     )
+    websocket_lean_protocol: bool = Field(
+        default=True,
+        description="`serve`'s WebSockets use uvicorn's websockets-sansio protocol with lighter "
+        "per-socket state (graphql_api.realtime.websocket_protocol): ~10 KB less per open socket. "
+        "False: uvicorn's own.",
+    )
     multiplex_subscriptions: bool = Field(
         default=True,
         description="Subscribers of the same operation, variables and visibility share one "
