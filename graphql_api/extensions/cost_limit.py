@@ -195,12 +195,64 @@ async def operation_cost(
         default_sizes(schema, settings.default_page_size),
         text_index=database.capabilities.text_search if database is not None else False,
     )
-    cost, scanned = priced()
+    cost, scanned = _remembered(priced, document, variables)
     if scanned and database is not None and database.available:
         # Only operations that may scan read the collection sizes (cached).
         sizes = await cost_controls(database, settings).sizes.current(database)
         cost, _ = priced(scan_points(sizes, settings.cost_scan_documents_per_point))
     return cost
+
+
+#: Where a parsed document (one per query text, from the parser cache) keeps its prices.
+_PRICES = "_graphql_api_prices"
+_PRICES_PER_DOCUMENT = 64
+_ABSENT = object()
+
+
+def _remembered(priced: functools.partial, document: Any, variables: dict[str, Any]) -> Any:
+    """`priced()`, remembered on the document for the values of the variables it read.
+
+    A price reads only the document, the arguments of `priced` (the same for a
+    document in this process; they are in the key all the same) and the variables
+    it names (`read`): the same values, the same price."""
+    memo = getattr(document, "__dict__", None)
+    if memo is None:
+        return priced()
+    prices = memo.get(_PRICES)
+    if prices is None:
+        prices = memo[_PRICES] = {}
+    operation_name, _, max_size, lists = priced.args[1:5]
+    key = (operation_name, max_size, priced.keywords["text_index"])
+    known = prices.get(key)
+    if known is not None and known[0] is lists:
+        _, names, by_values = known
+        found = by_values.get(tuple(_frozen(variables.get(name, _ABSENT)) for name in names))
+        if found is not None:
+            return found
+    read: set[str] = set()
+    cost, scanned = priced(read=read)
+    result = (cost, frozenset(scanned))
+    names = tuple(sorted(read))
+    if (
+        known is None
+        or known[0] is not lists
+        or known[1] != names
+        or len(known[2]) >= _PRICES_PER_DOCUMENT
+    ):
+        if key not in prices and len(prices) >= _PRICES_PER_DOCUMENT:
+            prices.clear()
+        known = prices[key] = (lists, names, {})
+    known[2][tuple(_frozen(variables.get(name, _ABSENT)) for name in names)] = result
+    return result
+
+
+def _frozen(value: Any) -> Any:
+    """A variable's value as a key: equal only for values that price the same."""
+    if isinstance(value, dict):
+        return ("{", tuple(sorted((name, _frozen(item)) for name, item in value.items())))
+    if isinstance(value, list):
+        return ("[", tuple(_frozen(item) for item in value))
+    return (type(value), value)
 
 
 async def _user_id(request: Any) -> Any:
