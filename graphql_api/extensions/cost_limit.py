@@ -214,7 +214,8 @@ def _remembered(priced: functools.partial, document: Any, variables: dict[str, A
 
     A price reads only the document, the arguments of `priced` (the same for a
     document in this process; they are in the key all the same) and the variables
-    it names (`read`): the same values, the same price."""
+    it names (`read`): the same values, the same price. Values too large or too
+    deep to make a key of cheaply are priced each time."""
     memo = getattr(document, "__dict__", None)
     if memo is None:
         return priced()
@@ -225,14 +226,17 @@ def _remembered(priced: functools.partial, document: Any, variables: dict[str, A
     key = (operation_name, max_size, priced.keywords["text_index"])
     known = prices.get(key)
     if known is not None and known[0] is lists:
-        _, names, by_values = known
-        found = by_values.get(tuple(_frozen(variables.get(name, _ABSENT)) for name in names))
+        values = _values(variables, known[1])
+        found = known[2].get(values) if values is not None else None
         if found is not None:
             return found
     read: set[str] = set()
     cost, scanned = priced(read=read)
     result = (cost, frozenset(scanned))
     names = tuple(sorted(read))
+    values = _values(variables, names)
+    if values is None:
+        return result
     if (
         known is None
         or known[0] is not lists
@@ -242,16 +246,30 @@ def _remembered(priced: functools.partial, document: Any, variables: dict[str, A
         if key not in prices and len(prices) >= _PRICES_PER_DOCUMENT:
             prices.clear()
         known = prices[key] = (lists, names, {})
-    known[2][tuple(_frozen(variables.get(name, _ABSENT)) for name in names)] = result
+    known[2][values] = result
     return result
 
 
-def _frozen(value: Any) -> Any:
+def _values(variables: dict[str, Any], names: tuple[str, ...]) -> tuple | None:
+    """The values of `names` as a key, or None if one is too large or too deep."""
+    try:
+        return tuple(_frozen(variables.get(name, _ABSENT), 0) for name in names)
+    except _TooLarge:
+        return None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _frozen(value: Any, depth: int) -> Any:
     """A variable's value as a key: equal only for values that price the same."""
-    if isinstance(value, dict):
-        return ("{", tuple(sorted((name, _frozen(item)) for name, item in value.items())))
-    if isinstance(value, list):
-        return ("[", tuple(_frozen(item) for item in value))
+    if isinstance(value, (dict, list)):
+        if depth >= 4 or len(value) > 16:
+            raise _TooLarge
+        if isinstance(value, dict):
+            return ("{", tuple(sorted((k, _frozen(v, depth + 1)) for k, v in value.items())))
+        return ("[", tuple(_frozen(item, depth + 1) for item in value))
     return (type(value), value)
 
 
