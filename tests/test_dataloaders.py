@@ -175,38 +175,3 @@ async def test_an_empty_collection_answers_none_for_every_key(db, commands, mode
     commands.reset()
     assert await load_all(loader, [ObjectId(), ObjectId()]) == [None, None]
     assert commands.commands == {"find": 1}
-
-
-async def test_a_batch_run_in_the_callers_task_is_the_same_one_query(db, commands):
-    """`Loaders.dispatch` (the planned executor, once a wave's loads are made) runs the
-    batch at once in its own task: the same query, and the scheduled dispatch then
-    finds nothing left to send."""
-    ids = await add_products(db, 3)
-    loaders = Loaders()
-    loader = loaders.product_by_id
-
-    commands.reset()
-    futures = [loader.load(key) for key in [*ids, ids[0]]]
-    assert loaders.waits_for(futures[0])
-    await loaders.dispatch()
-
-    assert all(future.done() for future in futures)
-    assert not loaders.pending and not loaders.waits_for(futures[0])
-    await asyncio.sleep(0)  # the scheduled dispatch's turn
-    await asyncio.sleep(0)
-    assert commands.commands == {"find": 1}
-    assert [future.result()["_id"] for future in futures] == [*ids, ids[0]]
-    # Cached for the operation, as before.
-    assert loader.load(ids[1]) is futures[1]
-
-
-async def test_a_batch_nobody_runs_is_dispatched_as_strawberry_does(db, commands):
-    ids = await add_products(db, 2)
-    loaders = Loaders()
-
-    commands.reset()
-    found = await load_all(loaders.product_by_id, ids)
-
-    assert [d["_id"] for d in found] == ids
-    assert commands.commands == {"find": 1}
-    assert not loaders.pending

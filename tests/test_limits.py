@@ -223,20 +223,3 @@ def test_a_list_without_a_size_costs_its_argument_default():
     without = parse('{ searchPosts(query: "x") ' + nested + " }")
     with_limit = parse('{ searchPosts(query: "x", limit: 20) ' + nested + " }")
     assert query_cost(without, None, {}, 100, sizes) == query_cost(with_limit, None, {}, 100, sizes)
-
-
-async def test_a_remembered_price_follows_the_variables_it_reads(settings):
-    """Prices are remembered per document, keyed by the values of the variables the
-    price reads: another page size is priced again, an unrelated variable is not."""
-    from graphql.language import parse
-
-    from graphql_api.extensions.cost_limit import operation_cost
-    from graphql_api.limits.cost import default_sizes, query_cost
-    from graphql_api.schema import schema
-
-    text = "query($n: Int, $id: ID) { posts(first: $n) { edges { node { title } } } }"
-    document = parse(text)
-    sizes = default_sizes(schema, settings.default_page_size)
-    for variables in ({"n": 5}, {"n": 50}, {"n": 5, "id": "x"}, {}, {"n": None}, {"n": 5}):
-        fresh = query_cost(parse(text), None, variables, settings.max_page_size, sizes)
-        assert await operation_cost(schema, document, None, variables, settings, None) == fresh

@@ -319,21 +319,3 @@ async def test_generated_operations_answer_identically(http, world):
     # Most generated arguments are refused (random ids, cursors, page sizes): those
     # errors are graphql-core's to write. About 100 of the 780 requests are the plan's.
     assert planned.Planner.served_total - served > 50
-
-
-def test_arguments_written_in_the_document_are_copied_for_each_run():
-    """A plan converts literal arguments once; each run gets its own input objects
-    (equal to a fresh conversion), so a resolver that changed one changes nothing later."""
-    from decimal import Decimal
-
-    from graphql_api.execution.calls import _copier
-    from graphql_api.schema.products import ProductFilter
-
-    converted = [ProductFilter(category="cat3", max_price=Decimal("60"))]
-    copy = _copier(converted)
-    assert copy is not None
-    made = copy(converted)
-    assert made == converted and made is not converted and made[0] is not converted[0]
-    made[0].category = "changed"
-    assert copy(converted)[0].category == "cat3"
-    assert _copier(object()) is None  # anything else is converted afresh each run

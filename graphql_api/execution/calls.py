@@ -20,12 +20,8 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLField, Node, VariableNode
 from graphql.execution.values import get_argument_values
-from strawberry.relay.types import GlobalID
-from strawberry.types.arguments import _is_leaf_type, convert_arguments
-from strawberry.types.base import StrawberryMaybe, StrawberryOptional, has_object_definition
-from strawberry.types.enum import has_enum_definition
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
-from strawberry.types.lazy_type import LazyType
 from strawberry.types.unset import UNSET
 
 from graphql_api.execution.collect import CantPlan
@@ -53,57 +49,6 @@ def _immutable(value: Any) -> bool:
     return isinstance(value, (*_IMMUTABLE, Enum)) or value is UNSET
 
 
-def _copier(value: Any) -> Any:
-    """How to make an equal, independent copy of a converted argument value, or None.
-
-    Immutable values are their own copy; lists are copied item by item; input
-    objects (plain Strawberry inputs, not built by a `from_input`) are copied with
-    their fields: each request's resolver gets its own, as when converted afresh."""
-    if _immutable(value):
-        return _same
-    if type(value) is list:
-        items = [_copier(item) for item in value]
-        if any(item is None for item in items):
-            return None
-        return lambda original: [copy(item) for copy, item in zip(items, original, strict=True)]
-    definition = getattr(type(value), "__strawberry_definition__", None)
-    if (
-        definition is None
-        or not definition.is_input
-        or definition.from_input is not None
-        or not hasattr(value, "__dict__")
-        or hasattr(type(value), "__slots__")
-    ):
-        return None
-    fields = {name: _copier(item) for name, item in vars(value).items()}
-    if any(item is None for item in fields.values()):
-        return None
-
-    def copy_input(original: Any) -> Any:
-        made = object.__new__(type(original))
-        made.__dict__.update({name: fields[name](item) for name, item in vars(original).items()})
-        return made
-
-    return copy_input
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _plain(argument: Any, scalars: Any) -> bool:
-    """Whether Strawberry converts this argument's values to themselves: a scalar
-    (not a GlobalID) or an enum, optional or not (`convert_argument`'s leaf case)."""
-    type_ = argument.type
-    if isinstance(type_, StrawberryMaybe):
-        return False
-    if isinstance(type_, StrawberryOptional):
-        type_ = type_.of_type
-    if type_ is GlobalID or isinstance(type_, LazyType) or has_object_definition(type_):
-        return False
-    return has_enum_definition(type_) or _is_leaf_type(type_, scalars, skip_classes=(GlobalID,))
-
-
 def _has_variable(value: Node) -> bool:
     """Whether a literal argument value uses a variable anywhere inside."""
     if isinstance(value, VariableNode):
@@ -123,12 +68,10 @@ class Call(FieldPlan):
     __slots__ = (
         "completer",
         "constant",
-        "copy",
         "field",
         "field_def",
         "node",
         "permissions",
-        "plain",
         "static",
         "stored",
     )
@@ -154,9 +97,6 @@ class Call(FieldPlan):
         # parent and request: converted once, if nothing converted can be changed.
         self.static = not any(_has_variable(argument.value) for argument in node.arguments or ())
         self.constant: dict[str, Any] | None = None
-        self.copy: Any = None  # how to copy `constant`, if it is not immutable
-        # (graphql name, python name) per argument, if every one converts to itself.
-        self.plain: list[tuple[str, str]] | None = None
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
         source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
@@ -168,38 +108,18 @@ class Call(FieldPlan):
         put(result, out, self.key, self.completer, job)
 
     def arguments(self, job: Any) -> dict[str, Any]:
-        """The resolver's keyword arguments, converted as Strawberry converts them.
-
-        Arguments written in the document are converted once: each run gets a copy
-        (its own input objects, as a fresh conversion makes). Scalar and enum
-        arguments convert to themselves: read from graphql-core's values."""
-        constant = self.constant
-        if constant is not None:
-            if self.copy is None:
-                return dict(constant)  # callers add and pop keys
-            return {name: self.copy[name](value) for name, value in constant.items()}
+        """The resolver's keyword arguments, converted as Strawberry converts them."""
+        if self.constant is not None:
+            return dict(self.constant)  # callers add and pop keys
         if not self.field_def.args and not self.node.arguments:
             return {}
         raw = get_argument_values(self.field_def, self.node, job.variables)
-        plain = self.plain
-        if plain is not None:
-            return {python: raw[name] for name, python in plain if name in raw}
         kwargs = convert_arguments(
             raw, self.field.arguments, scalar_registry=job.scalars, config=job.config, info=None
         )
-        if self.static:
-            copiers = {name: _copier(value) for name, value in kwargs.items()}
-            if all(copier is not None for copier in copiers.values()):
-                self.constant = kwargs
-                if any(copier is not _same for copier in copiers.values()):
-                    self.copy = copiers
-                    return {name: copiers[name](value) for name, value in kwargs.items()}
-                return dict(kwargs)
-        elif all(_plain(argument, job.scalars) for argument in self.field.arguments):
-            names = job.config.name_converter.from_argument
-            self.plain = [
-                (names(argument), argument.python_name) for argument in self.field.arguments
-            ]
+        if self.static and all(_immutable(value) for value in kwargs.values()):
+            self.constant = kwargs
+            return dict(kwargs)
         return kwargs
 
     def call(self, source: Any, kwargs: dict[str, Any], job: Any) -> Any:

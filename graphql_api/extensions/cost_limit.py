@@ -195,82 +195,12 @@ async def operation_cost(
         default_sizes(schema, settings.default_page_size),
         text_index=database.capabilities.text_search if database is not None else False,
     )
-    cost, scanned = _remembered(priced, document, variables)
+    cost, scanned = priced()
     if scanned and database is not None and database.available:
         # Only operations that may scan read the collection sizes (cached).
         sizes = await cost_controls(database, settings).sizes.current(database)
         cost, _ = priced(scan_points(sizes, settings.cost_scan_documents_per_point))
     return cost
-
-
-#: Where a parsed document (one per query text, from the parser cache) keeps its prices.
-_PRICES = "_graphql_api_prices"
-_PRICES_PER_DOCUMENT = 64
-_ABSENT = object()
-
-
-def _remembered(priced: functools.partial, document: Any, variables: dict[str, Any]) -> Any:
-    """`priced()`, remembered on the document for the values of the variables it read.
-
-    A price reads only the document, the arguments of `priced` (the same for a
-    document in this process; they are in the key all the same) and the variables
-    it names (`read`): the same values, the same price. Values too large or too
-    deep to make a key of cheaply are priced each time."""
-    memo = getattr(document, "__dict__", None)
-    if memo is None:
-        return priced()
-    prices = memo.get(_PRICES)
-    if prices is None:
-        prices = memo[_PRICES] = {}
-    operation_name, _, max_size, lists = priced.args[1:5]
-    key = (operation_name, max_size, priced.keywords["text_index"])
-    known = prices.get(key)
-    if known is not None and known[0] is lists:
-        values = _values(variables, known[1])
-        found = known[2].get(values) if values is not None else None
-        if found is not None:
-            return found
-    read: set[str] = set()
-    cost, scanned = priced(read=read)
-    result = (cost, frozenset(scanned))
-    names = tuple(sorted(read))
-    values = _values(variables, names)
-    if values is None:
-        return result
-    if (
-        known is None
-        or known[0] is not lists
-        or known[1] != names
-        or len(known[2]) >= _PRICES_PER_DOCUMENT
-    ):
-        if key not in prices and len(prices) >= _PRICES_PER_DOCUMENT:
-            prices.clear()
-        known = prices[key] = (lists, names, {})
-    known[2][values] = result
-    return result
-
-
-def _values(variables: dict[str, Any], names: tuple[str, ...]) -> tuple | None:
-    """The values of `names` as a key, or None if one is too large or too deep."""
-    try:
-        return tuple(_frozen(variables.get(name, _ABSENT), 0) for name in names)
-    except _TooLarge:
-        return None
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _frozen(value: Any, depth: int) -> Any:
-    """A variable's value as a key: equal only for values that price the same."""
-    if isinstance(value, (dict, list)):
-        if depth >= 4 or len(value) > 16:
-            raise _TooLarge
-        if isinstance(value, dict):
-            return ("{", tuple(sorted((k, _frozen(v, depth + 1)) for k, v in value.items())))
-        return ("[", tuple(_frozen(item, depth + 1) for item in value))
-    return (type(value), value)
 
 
 async def _user_id(request: Any) -> Any:

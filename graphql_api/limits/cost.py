@@ -62,10 +62,8 @@ class _Cost:
         lists: Mapping[str, int] | None = None,
         scan_points: Mapping[str, int] | None = None,
         text_index: bool = False,
-        read: set[str] | None = None,
     ) -> None:
         self.fragments = fragments
-        self.read = read  # where to note the variables pricing reads
         self.variables = variables
         self.max_size = max_size
         self.lists = lists or {}  # list fields -> their size when no argument says
@@ -75,8 +73,6 @@ class _Cost:
 
     def value(self, node: Any) -> Any:
         if isinstance(node, VariableNode):
-            if self.read is not None:
-                self.read.add(node.name.value)
             return self.variables.get(node.name.value)
         if isinstance(node, IntValueNode):
             # int() refuses 4,300+ digits (ValueError): such a literal is no size anyway.
@@ -179,10 +175,8 @@ def price(
     lists: Mapping[str, int] | None = None,
     scan_points: Mapping[str, int] | None = None,
     text_index: bool = False,
-    read: set[str] | None = None,
 ) -> tuple[int, set[str]]:
-    """The cost, and the collections it may scan (priced by `scan_points`).
-    `read`, if given, gets the names of the variables the price depends on."""
+    """The cost, and the collections it may scan (priced by `scan_points`)."""
     fragments = {
         definition.name.value: definition
         for definition in document.definitions
@@ -200,7 +194,7 @@ def price(
             name = definition.variable.name.value
             if name not in given and definition.default_value is not None:
                 given[name] = literals.value(definition.default_value)
-        cost = _Cost(fragments, given, max_size, lists, scan_points, text_index, read)
+        cost = _Cost(fragments, given, max_size, lists, scan_points, text_index)
         total = max(total, cost.of(operation.selection_set))
         scanned |= cost.scanned
     return total, scanned
