@@ -24,6 +24,7 @@ from pymongo.server_api import ServerApi
 
 from graphql_api.models import DOCUMENT_MODELS
 from graphql_api.outcomes import WriteTracker
+from graphql_api.pagination import HINTS
 from graphql_api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class Capabilities:
     """What the connected server turned out to support, learnt at startup."""
 
     text_search: bool = False
+    #: False for SecantusDB, which walks a hinted index whole (see `HintPolicy`).
+    bounded_hints: bool = True
     unsupported_indexes: list[str] = field(default_factory=list)
 
 
@@ -133,9 +136,13 @@ class Database:
             else:
                 self.ready.set()
                 logger.info(
-                    "MongoDB ready: database %r, full-text search: %s",
+                    "MongoDB ready: database %r, full-text search: %s, lists %s",
                     self.db.name,
                     "text index" if self.capabilities.text_search else "regex fallback",
+                    "name their index (hint)"
+                    if self.capabilities.bounded_hints
+                    else "name their index only where it is walked in their order or a Decimal "
+                    "range needs it (SecantusDB walks a hinted index whole)",
                 )
                 return
             await asyncio.sleep(delay)
@@ -149,6 +156,8 @@ class Database:
         `capabilities`, and the features that need it switch to their fallback.
         """
         capabilities = Capabilities()
+        build = await self.db.client.admin.command("buildInfo")
+        capabilities.bounded_hints = "secantusVersion" not in build
         for model in DOCUMENT_MODELS:
             collection = model.get_pymongo_collection()
             if prepare := getattr(model, "prepare_indexes", None):
@@ -176,3 +185,12 @@ class Database:
                 if is_text:
                     capabilities.text_search = True
         self.capabilities = capabilities
+        HINTS.leading_keys = (
+            None
+            if capabilities.bounded_hints
+            else {
+                index.document["name"]: next(iter(index.document["key"]))
+                for model in DOCUMENT_MODELS
+                for index in model.Settings.indexes
+            }
+        )

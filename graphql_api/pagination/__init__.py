@@ -7,7 +7,7 @@ fetched, the page assembled). Importers use this package's names.
 """
 
 from graphql_api.pagination.cursors import SORT_KEY_TAGS, Sort, decode_cursor, encode_cursor
-from graphql_api.pagination.keyset import ListQuery, window
+from graphql_api.pagination.keyset import HINTS, ListQuery, window
 from graphql_api.pagination.pages import (
     Lookup,
     Page,
@@ -19,6 +19,7 @@ from graphql_api.pagination.pages import (
 )
 
 __all__ = [
+    "HINTS",
     "SORT_KEY_TAGS",
     "ListQuery",
     "Lookup",

@@ -136,7 +136,7 @@ async def paginate_with(
                 sort=sort,
                 limit=limit,
                 batch_size=limit,
-                **query.find_options(),
+                **query.find_options(filter),
             ).to_list()
         stages: list[dict[str, Any]] = [
             {"$match": filter},
@@ -147,7 +147,9 @@ async def paginate_with(
             stages.append({"$project": projection})
         stages.extend(lookup.stage(f"{_EMBEDDED}{i}") for i, lookup in enumerate(lookups))
         # One more than can come: a full first batch would leave the cursor open.
-        cursor = await collection.aggregate(stages, batchSize=limit + 1, **query.find_options())
+        cursor = await collection.aggregate(
+            stages, batchSize=limit + 1, **query.find_options(filter)
+        )
         return await cursor.to_list()
 
     # Over-fetch by one (is there a next page? even with `first: 0`) and by the

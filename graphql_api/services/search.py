@@ -13,10 +13,14 @@ from typing import Any
 
 from graphql_api.errors import BadUserInput
 from graphql_api.models import Post
+from graphql_api.pagination import HINTS
 
 
 def collection():
     return Post.get_pymongo_collection()
+
+
+SORT = (("score", -1), ("created_at", -1), ("_id", -1))
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,9 @@ async def _search_with_regex(words: list[str], limit: int) -> list[SearchHit]:
             }
         },
         {"$addFields": {"score": {"$add": score_terms}}},
-        {"$sort": {"score": -1, "created_at": -1, "_id": -1}},
+        {"$sort": dict(SORT)},
         {"$limit": limit},
     ]
-    cursor = await collection().aggregate(pipeline, hint="published_newest")
+    hint = {"hint": "published_newest"} if HINTS.allows("published_newest", SORT, {}) else {}
+    cursor = await collection().aggregate(pipeline, **hint)
     return [SearchHit(post, float(post.pop("score"))) async for post in cursor]
