@@ -23,6 +23,7 @@ from graphql_api.embedded import EmbeddedMongo, Supervisor, read_state
 from tests.conftest import GraphQLClient
 from tests.factories import sign_up
 from tests.servers import clean_env, serve, status, wait_for
+from tests.ws import GraphQLWebSocket, errors_of
 
 APP_NAME = "graphql_api"  # the app's client; the test's own client is not affected
 DATABASE = "faulty"
@@ -94,6 +95,17 @@ def fail_point(client: MongoClient, mode: object, **data: object) -> Iterator[No
         yield
     finally:
         client.admin.command("configureFailPoint", "failCommand", mode="off")
+
+
+def stuck_database(client: MongoClient):
+    """The next read holds its connection for 8 s: past the app's 3 s deadline."""
+    return fail_point(
+        client,
+        {"times": 1},
+        failCommands=["aggregate", "find"],
+        blockConnection=True,
+        blockTimeMS=8000,
+    )
 
 
 RETRYABLE = {"DB_UNAVAILABLE", "DB_TIMEOUT", "WRITE_OUTCOME_UNKNOWN"}
@@ -256,3 +268,29 @@ def test_the_supervisor_restarts_a_killed_server_on_its_port_and_stops_for_good(
     time.sleep(1.5)
     assert read_state(tmp_path / "state.json")["state"] == "stopped"
     assert supervisor.restarts == 1
+
+
+async def test_a_query_over_websocket_has_the_requests_deadline(faulty_app, fdb, admin_client):
+    """A query or mutation sent over a WebSocket gets the deadline a POST gets
+    (REQUEST_TIMEOUT_S=3 here): a stuck database answers DB_TIMEOUT, not a wait."""
+    async with GraphQLWebSocket(faulty_app) as ws:
+        with stuck_database(admin_client):
+            started = time.monotonic()
+            operation = await ws.subscribe("{ posts(first: 1) { totalCount } }")
+            message = await ws.next_payload(operation, wait=15)
+            took = time.monotonic() - started
+        assert [e["extensions"]["code"] for e in errors_of(message)] == ["DB_TIMEOUT"], message
+        assert took < 6, took
+        # The socket is still usable once the database answers again.
+        operation = await ws.subscribe("{ posts(first: 1) { totalCount } }")
+        message = await ws.next_payload(operation)
+        assert message["type"] == "next" and not errors_of(message), message
+
+
+async def test_a_stuck_database_is_db_timeout_over_http_too(fgql, admin_client):
+    """A database that holds the connection past the deadline is there, only slow:
+    DB_TIMEOUT (the driver's `NetworkTimeout` is also a `ConnectionFailure`)."""
+    with stuck_database(admin_client):
+        started = time.monotonic()
+        await fgql.error("{ posts(first: 1) { totalCount } }", code="DB_TIMEOUT")
+        assert time.monotonic() - started < 6

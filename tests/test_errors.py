@@ -2,7 +2,18 @@
 
 import logging
 
+import pytest
 from bson import ObjectId
+from graphql import GraphQLError
+from pymongo.errors import (
+    AutoReconnect,
+    ExecutionTimeout,
+    NetworkTimeout,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
+
+from graphql_api.extensions.errors import expected_error
 
 
 async def test_syntax_error_has_a_code(gql):
@@ -79,3 +90,18 @@ async def test_browsers_get_graphiql(http):
     response = await http.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        (ServerSelectionTimeoutError("no server"), "DB_UNAVAILABLE"),  # a timeout, but no server
+        (AutoReconnect("connection closed"), "DB_UNAVAILABLE"),
+        (NetworkTimeout("timed out (timeoutMS: 3000)"), "DB_TIMEOUT"),  # there, but slow
+        (ExecutionTimeout("operation exceeded time limit", 50), "DB_TIMEOUT"),
+        (OperationFailure("bad", 2), None),  # unexpected: masked
+    ],
+)
+def test_database_failures_are_told_apart(failure, code):
+    expected = expected_error(GraphQLError("failed", original_error=failure))
+    assert (expected.code if expected else None) == code

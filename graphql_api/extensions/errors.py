@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from beanie.exceptions import CollectionWasNotInitialized
 from graphql import GraphQLError
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
 from strawberry.extensions import MaskErrors
 from strawberry.types.graphql import OperationType
 
@@ -38,7 +38,12 @@ def expected_error(error: GraphQLError) -> APIError | None:
             "The database failed after this change was sent: it may or may not have been "
             "applied. Retry with the same idempotencyKey, or read it back first."
         )
-    if isinstance(original, (ConnectionFailure, CollectionWasNotInitialized)):
+    # No server to talk to (selection timed out included): unavailable. A read cut
+    # by the deadline is a `NetworkTimeout`, also a `ConnectionFailure`, but the
+    # server is there, only slow: that is a timeout.
+    if isinstance(original, (ServerSelectionTimeoutError, CollectionWasNotInitialized)) or (
+        isinstance(original, ConnectionFailure) and not original.timeout
+    ):
         return DatabaseUnavailable("The database is unavailable. Try again shortly.")
     if isinstance(original, PyMongoError) and original.timeout:
         return DatabaseTimeout("The database did not answer in time. Try again.")

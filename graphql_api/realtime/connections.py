@@ -22,6 +22,7 @@ from collections import Counter
 from typing import Any
 
 import orjson
+import pymongo
 from graphql import ExecutionResult, GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -131,6 +132,15 @@ class _Multiplexed:
         if multiplexer is None or subscription(query, operation_name) is None:
             return None  # not a subscription (or not valid): Strawberry runs it alone
         return multiplexer
+
+    def deadline(
+        self, query: str, operation_name: str | None
+    ) -> contextlib.AbstractContextManager[None]:
+        """A query or mutation over the socket gets the deadline a POST gets (the
+        `DatabaseDeadline` layer sees HTTP only); a subscription lives on."""
+        if subscription(query, operation_name) is not None:
+            return contextlib.nullcontext()
+        return pymongo.timeout(self.view.settings.request_timeout_s)
 
     async def join(
         self,
@@ -259,7 +269,8 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
     async def run_operation(self, operation: Any) -> None:
         multiplexer = self.multiplexer_for(operation.query, operation.operation_name)
         if multiplexer is None:
-            await super().run_operation(operation)
+            with self.deadline(operation.query, operation.operation_name):
+                await super().run_operation(operation)
             return
         try:
             refusal, member, _admitted = await self.join(
@@ -367,7 +378,8 @@ class LegacyWSHandler(_Bounded, _Multiplexed, BaseGraphQLWSHandler):
     ) -> None:
         multiplexer = self.multiplexer_for(query, operation_name)
         if multiplexer is None:
-            await super().handle_async_results(operation_id, query, operation_name, variables)
+            with self.deadline(query, operation_name):
+                await super().handle_async_results(operation_id, query, operation_name, variables)
             return
         try:
             refusal, member, admitted = await self.join(
