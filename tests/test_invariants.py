@@ -32,14 +32,22 @@ async def test_concurrent_transfers_keep_the_books_balanced(gql, admin, db):
     )
     acknowledged = [r["data"]["transferCredits"] for r in results if not r.get("errors")]
     refused = [r["errors"][0]["extensions"]["code"] for r in results if r.get("errors")]
-    assert set(refused) <= {"INSUFFICIENT_CREDITS"}, refused
+    # Sixty transactions on five accounts conflict and retry; on a slow machine one
+    # may still be retrying at the request's deadline. Its answer is then
+    # WRITE_OUTCOME_UNKNOWN (the client retries with its idempotency key), and it
+    # may or may not have committed: the books must balance either way.
+    unknown = refused.count("WRITE_OUTCOME_UNKNOWN")
+    assert set(refused) <= {"INSUFFICIENT_CREDITS", "WRITE_OUTCOME_UNKNOWN"}, refused
+    assert unknown <= 3, refused  # a rare straggler, not the rule
     assert acknowledged  # the test would prove nothing if everything failed
 
     balances = [u["credits"] for u in await db.users.find({"username": {"$ne": "admin"}}).to_list()]
     assert sum(balances) == 500
     assert min(balances) >= 0
     ledger = await db.credit_transfers.find({"from_user_id": {"$ne": None}}).to_list()
-    assert sorted(str(e["_id"]) for e in ledger) == sorted(a["id"] for a in acknowledged)
+    entries = {str(e["_id"]) for e in ledger}
+    assert {a["id"] for a in acknowledged} <= entries  # nothing acknowledged is lost
+    assert len(entries) - len(acknowledged) <= unknown  # nothing refused was written
     # Every balance is exactly what its ledger entries say.
     for user in users:
         oid = ObjectId(user["databaseId"])
