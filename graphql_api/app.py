@@ -51,6 +51,7 @@ from graphql_api.request_id import RequestId
 from graphql_api.schema import create_schema
 from graphql_api.schema.context import Context
 from graphql_api.settings import Settings, get_settings
+from graphql_api.shutdown import close_within
 from graphql_api.tracing import enable_tracing
 
 STATIC = Path(__file__).parent / "static"
@@ -234,9 +235,14 @@ def create_app(
         try:
             yield
         finally:
-            await hub.close()  # subscribers get `complete`, change streams end
-            await watcher.close()
-            await database.close()
+            await close_within(
+                [
+                    ("subscriptions", hub.close),  # subscribers get `complete`
+                    ("session watcher", watcher.close),
+                    ("database client", database.close),
+                ],
+                settings.shutdown_timeout_s,
+            )
 
     routes = [
         Route("/graphql", graphql),  # any method: the view answers 405 in JSON

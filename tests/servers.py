@@ -41,6 +41,16 @@ def wait_for(predicate: Callable[[], bool], seconds: float, process=None) -> Non
         time.sleep(0.2)
 
 
+def exit_code(process: subprocess.Popen, seconds: float) -> int:
+    """The server's exit code, or a failure with the end of its log if it hangs."""
+    try:
+        return process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        log = getattr(process, "log_path", None)
+        output = log.read_text(errors="replace")[-8000:] if log else ""
+        pytest.fail(f"server still running {seconds}s after the signal:\n{output}")
+
+
 def graphql(base: str, query: str, variables: dict | None = None, token: str | None = None) -> dict:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     response = httpx.post(

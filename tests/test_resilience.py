@@ -7,7 +7,7 @@ import time
 import httpx
 
 from graphql_api.embedded import EmbeddedMongo, free_port
-from tests.servers import clean_env, graphql, serve, status, wait_for
+from tests.servers import clean_env, exit_code, graphql, serve, status, wait_for
 
 SIGN_UP = (
     'mutation { signUp(input: {username: "steady", email: "steady@example.com", '
@@ -62,6 +62,45 @@ def test_database_restart_during_service(tmp_path):
             request.join(30)
             assert answers and answers[0].status_code == 200
             assert answers[0].json()["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
-            assert process.wait(30) == 0
+            assert exit_code(process, 30) == 0
     finally:
+        database.stop()
+
+
+def test_a_frozen_database_does_not_keep_the_server_from_exiting(tmp_path):
+    """SIGSTOP freezes the database as a network partition would: connections are
+    accepted and never answered. A request in flight, the change streams and the
+    client's close all wait on it; SIGTERM must still end the server in bounded time."""
+    database = EmbeddedMongo(tmp_path / "mongo", port=free_port())
+    database.start()
+    env = clean_env(
+        MONGODB_URL=database.url,
+        MONGODB_DATABASE="frozen",
+        REQUEST_TIMEOUT_S="30",  # the request would outlive the shutdown
+        SHUTDOWN_TIMEOUT_S="2",
+    )
+    try:
+        with serve(env, tmp_path) as (base, process):
+            wait_for(lambda: status(base) == 200, 30, process)
+            token = graphql(base, SIGN_UP)["data"]["signUp"]["token"]
+            database.process.send_signal(signal.SIGSTOP)
+            request = threading.Thread(
+                target=lambda: httpx.post(
+                    f"{base}/graphql",
+                    json={"query": ME},
+                    headers={"authorization": f"Bearer {token}"},
+                    timeout=60,
+                ),
+                daemon=True,
+            )
+            request.start()
+            time.sleep(0.5)
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            exit_code(process, 20)
+            assert time.monotonic() - started < 15  # 2 s for requests, 2 s per resource
+            assert "left behind" in process.log_path.read_text()
+    finally:
+        if database.process is not None:
+            database.process.send_signal(signal.SIGCONT)
         database.stop()

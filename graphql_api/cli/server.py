@@ -102,6 +102,9 @@ def serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(),
             log_config=None,  # the app's factory configures logging (LOG_FORMAT)
             lifespan="on",
+            # Past this, requests still in flight at a SIGTERM are cancelled (the
+            # lifespan's own steps are bounded by the same figure, `close_within`).
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,
             # The app reads X-Forwarded-For itself, from TRUSTED_PROXIES only: uvicorn's
             # own handling (on by default, trusting 127.0.0.1) would let a local
             # client pick its address.

@@ -72,11 +72,17 @@ class QueryLimitSettings(BaseModel):
 
 
 class RequestSettings(BaseModel):
-    """The deadlines of a request and of a health check, and the size of a page."""
+    """The deadlines of a request, a health check and a shutdown, and the size of a page."""
 
     request_timeout_s: float = Field(
         default=10.0, gt=0, description="Deadline of the database work of one request."
     )
     health_timeout_s: float = Field(default=2.0, gt=0)
+    shutdown_timeout_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="On SIGTERM: how long requests in flight may still take, then how long "
+        "each resource (change streams, database client) may take to close.",
+    )
     max_page_size: int = Field(default=100, ge=1, le=10_000)
     default_page_size: int = Field(default=20, ge=1)
