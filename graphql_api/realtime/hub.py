@@ -24,6 +24,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure, PyMongoError
 
 from graphql_api import metrics
+from graphql_api.database import IDLE_WAIT
 from graphql_api.errors import APIError
 
 logger = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class ChangeFeed:
         failures = 0
         while True:
             try:
-                options: dict[str, Any] = {"full_document": "updateLookup"}
+                options: dict[str, Any] = {"full_document": "updateLookup", **IDLE_WAIT}
                 if self.resume_token is not None:
                     options["resume_after"] = self.resume_token
                 stream = await self._collection().watch(self._pipeline, **options)
