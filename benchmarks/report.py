@@ -51,7 +51,7 @@ NOTES = (
     "posts) and one query for the authors; graphql_api loads each level with one query.",
     "The floor asks the database for the same work as graphql_api. For the filtered page both "
     "name the `category_price` index: the embedded server's planner, left to itself, bounds a "
-    "Decimal128 range wrongly (`price <= 60` missed 60.00 and 6E+1: 12 of 14 products), so a "
+    "Decimal128 range wrongly (with a 60.00 and a 6E+1 added, `price <= 60` found 12 of 14), so a "
     "correct endpoint must. That walk is slower at the database, and a slower database costs "
     "server CPU per request too (fewer requests per event-loop turn, the cores shared with the "
     "database): graphql_api's CPU per page was 1.77 ms against the hinted database and 1.04 ms "
