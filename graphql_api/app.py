@@ -203,7 +203,7 @@ def create_app(
     if settings.otel_enabled:
         enable_tracing()
     database = Database(settings, mongodb_url, [*metrics.listeners(), *event_listeners])
-    hub = create_hub(settings.subscription_buffer)
+    hub = create_hub(settings.subscription_buffer, settings.request_timeout_s)
     watcher = SessionWatcher(settings)
     graphql = GraphQLEndpoint(database, settings, hub, watcher)
 

@@ -9,6 +9,7 @@ a write twice.
 """
 
 import asyncio
+import base64
 import signal
 import time
 import uuid
@@ -17,11 +18,13 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from bson import ObjectId
 from pymongo import MongoClient
 
 from graphql_api.embedded import EmbeddedMongo, Supervisor, read_state
+from graphql_api.models import utcnow
 from tests.conftest import GraphQLClient
-from tests.factories import sign_up
+from tests.factories import create_post, sign_up
 from tests.servers import clean_env, serve, status, wait_for
 from tests.ws import GraphQLWebSocket, errors_of
 
@@ -285,6 +288,40 @@ async def test_a_query_over_websocket_has_the_requests_deadline(faulty_app, fdb,
         operation = await ws.subscribe("{ posts(first: 1) { totalCount } }")
         message = await ws.next_payload(operation)
         assert message["type"] == "next" and not errors_of(message), message
+
+
+async def test_a_subscription_event_has_the_requests_deadline(fgql, fdb, admin_client, faulty_app):
+    """The work an event causes (here: loading the post's author) gets a request's
+    deadline: a stuck database fails that event with DB_TIMEOUT within it, rather
+    than holding the shared execution, and with it every subscriber, for as long
+    as the database hangs. The next event is delivered normally."""
+    author = await sign_up(fgql, "deadline_author")
+    drafts = [await create_post(fgql, author, published=False) for _ in range(2)]
+    async with GraphQLWebSocket(faulty_app) as ws:
+        operation = await ws.subscribe(
+            "subscription { postPublished { title author { username } } }"
+        )
+        await asyncio.sleep(0.5)  # subscribed: the feed is open
+        with stuck_database(admin_client):
+            started = time.monotonic()
+            publish(fdb, drafts[0]["id"])
+            message = await ws.next_payload(operation, wait=15)
+            took = time.monotonic() - started
+        assert [e["extensions"]["code"] for e in errors_of(message)] == ["DB_TIMEOUT"], message
+        assert took < 6, took  # REQUEST_TIMEOUT_S=3; the database holds for 8 s
+        publish(fdb, drafts[1]["id"])
+        message = await ws.next_payload(operation, wait=15)
+        assert not errors_of(message), message
+        assert message["payload"]["data"]["postPublished"]["author"] == {
+            "username": "deadline_author"
+        }
+
+
+def publish(db, global_id: str) -> None:
+    """Published straight in the database (not through the app, which the fail
+    point would stop): the change stream reports it as an update."""
+    oid = ObjectId(base64.b64decode(global_id).decode().split(":")[1])
+    db.posts.update_one({"_id": oid}, {"$set": {"published": True, "published_at": utcnow()}})
 
 
 async def test_a_stuck_database_is_db_timeout_over_http_too(fgql, admin_client):

@@ -27,10 +27,11 @@ POSTS_PUBLISHED = [
 ]
 
 
-def create_hub(buffer: int) -> Hub:
+def create_hub(buffer: int, event_deadline_s: float | None = None) -> Hub:
     return Hub(
         [
             ChangeFeed("orders", Order.get_pymongo_collection, ORDER_STATUS, buffer=buffer),
             ChangeFeed("posts", Post.get_pymongo_collection, POSTS_PUBLISHED, buffer=buffer),
-        ]
+        ],
+        event_deadline_s=event_deadline_s,
     )

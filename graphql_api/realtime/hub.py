@@ -205,8 +205,10 @@ class ChangeFeed:
 class Hub:
     """The process's change feeds, by name."""
 
-    def __init__(self, feeds: Sequence[ChangeFeed]) -> None:
+    def __init__(self, feeds: Sequence[ChangeFeed], event_deadline_s: float | None = None) -> None:
         self.feeds = {feed.name: feed for feed in feeds}
+        #: The database deadline of the work one event causes (a request's, by default).
+        self.event_deadline_s = event_deadline_s
 
     def __getitem__(self, name: str) -> ChangeFeed:
         return self.feeds[name]

@@ -27,6 +27,7 @@ from contextlib import aclosing
 from typing import Any
 
 import orjson
+import pymongo
 from graphql import ExecutionResult
 
 from graphql_api import metrics
@@ -50,7 +51,26 @@ async def changes(hub: Any, feed: str, matches: Callable[[Change], bool]) -> Asy
     opened = _opened.get()
     if opened is not None:
         opened.set()
-    return stream
+    seconds = getattr(hub, "event_deadline_s", None)
+    return stream if seconds is None else _each_within(stream, seconds)
+
+
+async def _each_within(stream: AsyncIterator[Change], seconds: float) -> AsyncIterator[Change]:
+    """The changes, each with a database deadline (`pymongo.timeout`) for what it
+    causes: the resolver's checks and the event's execution run while this waits
+    at its `yield`, in the same task, so the deadline's context applies to them.
+    The wait for the next change has none. A stuck database then fails the event
+    with DB_TIMEOUT instead of stalling every subscriber of the operation."""
+    async with aclosing(stream):  # type: ignore[type-var]
+        async for change in stream:
+            deadline = pymongo.timeout(seconds)
+            deadline.__enter__()
+            try:
+                yield change
+            finally:
+                # Closed from another task (a finaliser), the context is not ours to reset.
+                with contextlib.suppress(ValueError):
+                    deadline.__exit__(None, None, None)
 
 
 def admitting() -> bool:
