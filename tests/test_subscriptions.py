@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import orjson
+import pymongo
 import pytest
 from bson import ObjectId
 from pymongo import MongoClient
@@ -230,6 +231,20 @@ async def test_one_server_cursor_however_many_subscribers(app, db):
     assert feed.subscriber_count == 0
     await asyncio.sleep(0.2)
     assert await open_cursors() <= baseline  # the last one out closed the cursor
+
+
+async def test_a_feed_outlives_the_deadline_of_whoever_started_it(app, db):
+    """The feed serves the whole process: started by a subscriber that had a
+    database deadline (the work of an event, a request), it must not inherit it,
+    or it would fail for good once that deadline passed."""
+    feed = ChangeFeed("posts-deadline", Post.get_pymongo_collection, POSTS_PUBLISHED)
+    with pymongo.timeout(0.5):
+        stream = await feed.subscribe(lambda change: True)
+    await asyncio.sleep(1.5)  # well past the starter's deadline
+    await published_post(db, "still live")
+    change = await asyncio.wait_for(anext(stream), 10)
+    assert change["fullDocument"]["title"] == "still live"
+    await stream.aclose()
 
 
 async def test_a_slow_subscriber_is_closed_without_slowing_the_others(app, db):

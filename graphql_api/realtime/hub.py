@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
@@ -82,7 +83,11 @@ class ChangeFeed:
         self._subscribers.add(subscriber)
         if self._task is None or self._task.done():
             self._open.clear()
-            self._task = asyncio.create_task(self._run(), name=f"change-feed-{self.name}")
+            # A context of its own: the feed serves the whole process, not the first
+            # subscriber (its request id, or a database deadline that would end it).
+            self._task = asyncio.create_task(
+                self._run(), name=f"change-feed-{self.name}", context=contextvars.Context()
+            )
         try:
             # Live from here on: a write acknowledged after this returns is delivered.
             await asyncio.wait_for(self._open.wait(), open_timeout)
