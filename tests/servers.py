@@ -33,9 +33,7 @@ def wait_for(predicate: Callable[[], bool], seconds: float, process=None) -> Non
     deadline = time.monotonic() + seconds
     while not predicate():
         if process is not None and process.poll() is not None:
-            log = getattr(process, "log_path", None)
-            output = log.read_text(errors="replace")[-5000:] if log else ""
-            pytest.fail(f"server exited with {process.returncode}:\n{output}")
+            pytest.fail(f"server exited with {process.returncode}:\n{log_tail(process, 5000)}")
         if time.monotonic() > deadline:
             pytest.fail(f"not true within {seconds}s")
         time.sleep(0.2)
@@ -46,9 +44,13 @@ def exit_code(process: subprocess.Popen, seconds: float) -> int:
     try:
         return process.wait(seconds)
     except subprocess.TimeoutExpired:
-        log = getattr(process, "log_path", None)
-        output = log.read_text(errors="replace")[-8000:] if log else ""
-        pytest.fail(f"server still running {seconds}s after the signal:\n{output}")
+        pytest.fail(f"server still running {seconds}s after the signal:\n{log_tail(process, 8000)}")
+
+
+def log_tail(process: subprocess.Popen, chars: int) -> str:
+    """The end of the log `serve` writes for `process` ("" for other processes)."""
+    log = getattr(process, "log_path", None)
+    return log.read_text(errors="replace")[-chars:] if log else ""
 
 
 def graphql(base: str, query: str, variables: dict | None = None, token: str | None = None) -> dict:

@@ -9,7 +9,6 @@ a write twice.
 """
 
 import asyncio
-import base64
 import signal
 import time
 import uuid
@@ -18,11 +17,11 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from bson import ObjectId
 from pymongo import MongoClient
 
 from graphql_api.embedded import EmbeddedMongo, Supervisor, read_state
 from graphql_api.models import utcnow
+from graphql_api.schema.relay import parse_id
 from tests.conftest import GraphQLClient
 from tests.factories import create_post, sign_up
 from tests.servers import clean_env, serve, status, wait_for
@@ -320,8 +319,10 @@ async def test_a_subscription_event_has_the_requests_deadline(fgql, fdb, admin_c
 def publish(db, global_id: str) -> None:
     """Published straight in the database (not through the app, which the fail
     point would stop): the change stream reports it as an update."""
-    oid = ObjectId(base64.b64decode(global_id).decode().split(":")[1])
-    db.posts.update_one({"_id": oid}, {"$set": {"published": True, "published_at": utcnow()}})
+    db.posts.update_one(
+        {"_id": parse_id(global_id, "Post")},
+        {"$set": {"published": True, "published_at": utcnow()}},
+    )
 
 
 async def test_a_stuck_database_is_db_timeout_over_http_too(fgql, admin_client):
