@@ -105,7 +105,14 @@ class Context:
         if scope.viewer is _UNSET:
             scope.viewer = asyncio.ensure_future(self._lookup()) if self.token else None
         if isinstance(scope.viewer, asyncio.Future):
-            return await asyncio.shield(scope.viewer)
+            lookup = scope.viewer
+            viewer = await asyncio.shield(lookup)
+            if scope.viewer is lookup:
+                # The task's context holds this scope: keeping the task would make a
+                # cycle, and the whole operation (its documents too) garbage that only
+                # the cyclic collector could free.
+                scope.viewer = viewer
+            return viewer
         return scope.viewer  # type: ignore[return-value]
 
     async def session_viewer(self) -> Viewer | None:

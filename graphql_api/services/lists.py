@@ -10,6 +10,7 @@ fetched with them (`RootList.page(nested=...)` primes the loaders).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -174,11 +175,16 @@ class Nested:
 
     def loader(self, loaders: Loaders, limits: PageLimits) -> Any:
         relation = self.relation
+        # The loader lives in `loaders`: a strong reference back would make a cycle,
+        # and every request's documents garbage for the cyclic collector to find.
+        operation = weakref.ref(loaders)
 
         async def load(ids: list[ObjectId], shape: tuple) -> dict[ObjectId, Page]:
             request, sort, fields = shape
             nested = Nested(relation, sort, request, dict(fields) if fields is not None else None)
-            lookup = nested.lookup(loaders, limits)
+            current = operation()
+            assert current is not None  # a loader only runs while its operation does
+            lookup = nested.lookup(current, limits)
             return await paginate_related(
                 relation.parent.get_pymongo_collection(),
                 ids,
