@@ -71,6 +71,17 @@ def counts(load_counts: Callable[[list[ObjectId]], Awaitable[list[int]]]) -> Dat
     return DataLoader(load_counts)
 
 
+#: The loaders by key: name -> (model, key field, projection). A user's password
+#: hash never leaves the database through a loader.
+KEYED: dict[str, tuple[Any, str, dict[str, Any] | None]] = {
+    "user_by_id": (User, "_id", {"password_hash": 0}),
+    "post_by_id": (Post, "_id", None),
+    "product_by_id": (Product, "_id", None),
+    "order_by_id": (Order, "_id", None),
+    "product_by_sku": (Product, "sku", None),
+}
+
+
 class Loaders:
     """The loaders of one operation. Relation loaders are added by the schema modules."""
 
@@ -80,23 +91,40 @@ class Loaders:
     # Made on first use: most requests need one or two of them.
     @cached_property
     def user_by_id(self) -> DataLoader:
-        return by_key(User.get_pymongo_collection, projection={"password_hash": 0})
+        return self._keyed("user_by_id")
 
     @cached_property
     def post_by_id(self) -> DataLoader:
-        return by_key(Post.get_pymongo_collection)
+        return self._keyed("post_by_id")
 
     @cached_property
     def product_by_id(self) -> DataLoader:
-        return by_key(Product.get_pymongo_collection)
+        return self._keyed("product_by_id")
 
     @cached_property
     def order_by_id(self) -> DataLoader:
-        return by_key(Order.get_pymongo_collection)
+        return self._keyed("order_by_id")
 
     @cached_property
     def product_by_sku(self) -> DataLoader:
-        return by_key(Product.get_pymongo_collection, "sku")
+        return self._keyed("product_by_sku")
+
+    def narrowed(self, name: str, keys: tuple[str, ...]) -> DataLoader:
+        """The documents of loader `name` with only the stored `keys` (what a planned
+        selection reads, `_id` and the key field among them): 50 posts' authors as
+        `{username}` decode a fraction of whole user documents."""
+        label = f"{name}:{','.join(keys)}"
+        loader = self._relations.get(label)
+        if loader is None:
+            model, field, _ = KEYED[name]
+            loader = self._relations[label] = by_key(
+                model.get_pymongo_collection, field, dict.fromkeys(keys, 1)
+            )
+        return loader
+
+    def _keyed(self, name: str) -> DataLoader:
+        model, field, projection = KEYED[name]
+        return by_key(model.get_pymongo_collection, field, projection)
 
     def relation(self, name: str, factory: Callable[[], DataLoader]) -> DataLoader:
         """The request's loader called `name`, made by `factory` on first use."""
@@ -106,4 +134,4 @@ class Loaders:
         return loader
 
 
-__all__ = ["Loaders", "by_key", "counts", "grouped"]
+__all__ = ["KEYED", "Loaders", "by_key", "counts", "grouped"]

@@ -62,6 +62,12 @@ OPERATIONS: list[tuple[str, dict[str, Any] | None]] = [
         {"f": {"tag": "graphql"}},
     ),
     ("{ posts(filter: {published: false}) { edges { node { title } } } }", None),
+    (  # one relation, selected three ways: one load, of what the three read together
+        "{ posts(first: 4) { edges { node { a: author { username } b: author { email credits"
+        " posts(first: 1) { edges { node { title } } } }"
+        " author { ...on User { isActive } } } } } }",
+        None,
+    ),
     ('{ posts(first: 2, after: "garbage") { edges { node { title } } } }', None),
     ("{ posts(last: 2) { edges { node { title } } pageInfo { hasPreviousPage } } }", None),
     (
@@ -261,6 +267,7 @@ SERVED = [
         " edges { cursor node { title tags } } pageInfo { hasNextPage endCursor } } }",
     ),
     (1, "{ posts(first: 3) { edges { node { title author { username email credits } } } } }"),
+    (1, "{ posts(first: 3) { edges { node { a: author { username } b: author { email } } } } }"),
     (2, "{ orders { edges { node { total status items { sku unitPrice product { name } } } } } }"),
 ]
 

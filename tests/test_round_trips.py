@@ -188,3 +188,17 @@ async def test_nested_pages_after_a_tying_cursor_are_each_users_own(admin, db, c
         assert edge["node"]["posts"] == alone["user"]["posts"]
         sizes.add(len(alone["user"]["posts"]["edges"]))
     assert sizes == {0, 2}  # the users whose posts all sort before the cursor, and the others
+
+
+async def test_a_relation_fetches_only_what_its_selections_read(gql, db, commands):
+    await seed(db, users=3, posts_per_user=2)
+    commands.reset()
+    data = await gql.data(
+        "{ posts(first: 6) { edges { node { a: author { username } b: author { id credits } } } } }"
+    )
+    assert all(edge["node"]["a"]["username"] for edge in data["posts"]["edges"])
+    assert commands.commands == {"find": 2}  # the page, then both selections' authors at once
+    authors = commands.sent[1]
+    assert authors["find"] == "users"
+    # `credits` is the owner's alone: the owner's id is read to decide.
+    assert set(authors["projection"]) == {"_id", "username", "credits"}

@@ -26,6 +26,7 @@ from graphql.execution.values import VariableValues
 from strawberry.permission import PermissionExtension
 from strawberry.types.field import StrawberryField
 
+from graphql_api.dataloaders import KEYED
 from graphql_api.execution.calls import Call
 from graphql_api.execution.collect import CantPlan, collect
 from graphql_api.execution.connections import ConnectionCall, PageOf
@@ -65,11 +66,28 @@ class Builder:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        # loader name -> its relations in this operation, with the keys each reads
+        self._relations: dict[str, list[tuple[Related, dict[str, int] | None]]] = {}
 
     def operation(self, operation: OperationDefinitionNode) -> ObjectPlan:
         query = self.schema.query_type
         assert query is not None
-        return self.object_plan(query, [operation.selection_set])
+        plan = self.object_plan(query, [operation.selection_set])
+        self._narrow_relations()
+        return plan
+
+    def _narrow_relations(self) -> None:
+        """One projection per loader, the union of what its relations read: loads
+        of one wave stay one batch however differently each relation selects."""
+        for name, relations in self._relations.items():
+            projections = [projection for _, projection in relations]
+            if any(projection is None for projection in projections):
+                continue  # whole documents (less the loader's exclusions)
+            keys: dict[str, int] = {"_id": 1, KEYED[name][1]: 1}
+            for projection in projections:
+                keys.update(projection or {})
+            for related, _ in relations:
+                related.keys = tuple(sorted(keys))
 
     def object_plan(self, graphql_type: GraphQLObjectType, selection_sets: list[Any]) -> ObjectPlan:
         definition = graphql_type.extensions.get(_DEFINITION)
@@ -135,7 +153,10 @@ class Builder:
         plan = self.object_plan(target, [node.selection_set for node in nodes])
         if plan.stored is None:
             raise CantPlan(f"{key}: a relation to a type that is not stored")
-        return Related(key, loader, source, DocumentOf(plan, nullable))
+        related = Related(key, loader, source, DocumentOf(plan, nullable))
+        names = [below[0].name.value for below in self._collect(target, nodes).values()]
+        self._relations.setdefault(loader, []).append((related, plan.stored.projection(names)))
+        return related
 
     def completer(self, graphql_type: Any, nodes: list[FieldNode]) -> Completer:
         if isinstance(graphql_type, GraphQLNonNull):

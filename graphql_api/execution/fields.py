@@ -96,18 +96,25 @@ class Related(FieldPlan):
     """A declared relation: the parent's stored key, loaded by the operation's
     DataLoader. The load's future waits in the run's wave with the others of the
     list, so they are one batch (one query), as under graphql-core, but without a
-    resolver call, a task and an object per item."""
+    resolver call, a task and an object per item. `keys` (set by the builder once
+    the whole operation is planned) are the stored keys its relations to the same
+    loader select, together: the documents are fetched with only those."""
 
-    __slots__ = ("completer", "loader", "source")
+    __slots__ = ("completer", "keys", "loader", "source")
 
     def __init__(self, key: str, loader: str, source: str, completer: Completer) -> None:
         super().__init__(key)
         self.loader = loader
         self.source = source
         self.completer = completer
+        self.keys: tuple[str, ...] | None = None
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
-        loader = getattr(job.info.context.loaders, self.loader)
+        loaders = job.info.context.loaders
+        if self.keys is None:
+            loader = getattr(loaders, self.loader)
+        else:
+            loader = loaders.narrowed(self.loader, self.keys)
         out[self.key] = None  # keeps the key's place in the response's order
         job.pending.append(Later(loader.load(document[self.source]), out, self.key, self.completer))
 
