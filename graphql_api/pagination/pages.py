@@ -230,7 +230,7 @@ class Lookup:
         limit = self._limit(bounds)
         pages: dict[Any, Page] = {}
         for parent, batch in batches.items():
-            documents = [d for d in batch if inside(d, query.sort, bounds)]
+            documents = [d for d in batch if inside(d, query.sort, bounds)] if bounds else batch
             if len(documents) > size or len(batch) < limit:
                 pages[parent] = _assemble(documents, size, request, query.sort, self.count(parent))
         return pages
