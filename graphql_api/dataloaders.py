@@ -87,6 +87,7 @@ class Loaders:
 
     def __init__(self) -> None:
         self._relations: dict[str, DataLoader] = {}
+        self._narrowed: dict[tuple[str, tuple[str, ...]], DataLoader] = {}
 
     # Made on first use: most requests need one or two of them.
     @cached_property
@@ -113,11 +114,10 @@ class Loaders:
         """The documents of loader `name` with only the stored `keys` (what a planned
         selection reads, `_id` and the key field among them): 50 posts' authors as
         `{username}` decode a fraction of whole user documents."""
-        label = f"{name}:{','.join(keys)}"
-        loader = self._relations.get(label)
+        loader = self._narrowed.get((name, keys))
         if loader is None:
             model, field, _ = KEYED[name]
-            loader = self._relations[label] = by_key(
+            loader = self._narrowed[name, keys] = by_key(
                 model.get_pymongo_collection, field, dict.fromkeys(keys, 1)
             )
         return loader

@@ -154,8 +154,9 @@ class Builder:
         if plan.stored is None:
             raise CantPlan(f"{key}: a relation to a type that is not stored")
         related = Related(key, loader, source, DocumentOf(plan, nullable))
-        names = [below[0].name.value for below in self._collect(target, nodes).values()]
-        self._relations.setdefault(loader, []).append((related, plan.stored.projection(names)))
+        if loader in KEYED:  # a loader of its own makes its own choice of keys
+            names = [below[0].name.value for below in self._collect(target, nodes).values()]
+            self._relations.setdefault(loader, []).append((related, plan.stored.projection(names)))
         return related
 
     def completer(self, graphql_type: Any, nodes: list[FieldNode]) -> Completer:
