@@ -80,14 +80,15 @@ class Builder:
         """One projection per loader, the union of what its relations read: loads
         of one wave stay one batch however differently each relation selects."""
         for name, relations in self._relations.items():
-            projections = [projection for _, projection in relations]
-            if any(projection is None for projection in projections):
-                continue  # whole documents (less the loader's exclusions)
-            keys: dict[str, int] = {"_id": 1, KEYED[name][1]: 1}
-            for projection in projections:
-                keys.update(projection or {})
-            for related, _ in relations:
-                related.keys = tuple(sorted(keys))
+            keys = {"_id", KEYED[name][1]}
+            for _, projection in relations:
+                if projection is None:
+                    break  # whole documents (less the loader's exclusions)
+                keys.update(projection)
+            else:
+                narrowed = tuple(sorted(keys))
+                for related, _ in relations:
+                    related.keys = narrowed
 
     def object_plan(self, graphql_type: GraphQLObjectType, selection_sets: list[Any]) -> ObjectPlan:
         definition = graphql_type.extensions.get(_DEFINITION)
