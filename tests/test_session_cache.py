@@ -13,6 +13,7 @@ from bson import ObjectId
 from tests.factories import make_admin, sign_up
 
 ME = "{ me { id roles } }"
+POSTS_WITH_EMAILS = "{ posts(first: 5) { edges { node { author { email } } } } }"
 
 
 async def until_healthy(watcher) -> None:
@@ -155,3 +156,63 @@ async def test_a_cached_session_never_serves_a_stale_profile(cached):
         {"_id": ObjectId(created["databaseId"])}, {"$inc": {"credits": 7}}
     )
     assert (await user.data("{ me { credits } }"))["me"]["credits"] == before + 7
+
+
+async def test_a_fresh_cached_session_is_known_without_a_lookup(cached, monkeypatch):
+    """`known` answers only what `authenticate` would answer without I/O: a cached,
+    fresh session not due for a touch; anything else goes to `authenticate`."""
+    gql, app, counter = cached
+    created = await sign_up(gql, "known")
+    user, watcher, token = gql.as_user(created), app.state.watcher, created["token"]
+    assert watcher.known(token) is None  # not cached yet
+    await user.data(ME)
+    viewer = watcher.known(token)
+    assert viewer is not None and str(viewer.user_id) == created["databaseId"]
+    assert watcher.known("not-a-token") is None
+
+    # Due for a touch: the request slides the expiry (a write), so it is not known.
+    monkeypatch.setattr(app.state.settings, "session_touch_interval_seconds", 0)
+    assert watcher.known(token) is None
+    counter.reset()
+    await user.data(ME)
+    assert counter.commands.get("update", 0) == 1, counter.commands
+    monkeypatch.setattr(app.state.settings, "session_touch_interval_seconds", 3600)
+    # The touch's own change drops the entry when it arrives; a lookup caches it again.
+    deadline = time.monotonic() + 5
+    while watcher.known(token) is None:
+        assert time.monotonic() < deadline, "the session was not cached again"
+        await user.data(ME)
+        await asyncio.sleep(0.05)
+
+    # Past its cache time, or with a change stream closed: not known.
+    monkeypatch.setattr(app.state.settings, "session_cache_seconds", 0)
+    assert watcher.known(token) is None
+    monkeypatch.setattr(app.state.settings, "session_cache_seconds", 60)
+    assert watcher.known(token) is not None
+    await user.data("mutation { logout }")
+    assert watcher.known(token) is None
+    await user.error(ME, code="UNAUTHENTICATED")
+
+
+async def test_a_request_with_a_cached_session_starts_no_lookup(cached, monkeypatch):
+    """The viewer of a fresh cached session is taken as is: no lookup task, no loop turn."""
+    from graphql_api.schema.context import Context
+
+    gql, app, _ = cached
+    user = gql.as_user(await sign_up(gql, "untasked"))
+    await user.data(ME)  # cached now
+    lookups = []
+    original = Context._lookup
+
+    async def counted(self):
+        lookups.append(1)
+        return await original(self)
+
+    monkeypatch.setattr(Context, "_lookup", counted)
+    for _ in range(3):
+        assert (await user.data(ME))["me"]["roles"] == ["USER"]
+        assert (await user.data(POSTS_WITH_EMAILS))["posts"] is not None
+    assert lookups == []
+    monkeypatch.setattr(app.state.settings, "session_cache_seconds", 0)
+    await user.data(ME)
+    assert lookups == [1]

@@ -83,12 +83,17 @@ async def find(token_hash: str) -> Viewer | None:
     )
 
 
+def touch_due(settings: Settings, viewer: Viewer, now: datetime) -> bool:
+    """Whether a request at `now` slides the session's expiry (`touch` writes)."""
+    return viewer.touched_at is not None and (
+        (now - viewer.touched_at).total_seconds() >= settings.session_touch_interval_seconds
+    )
+
+
 async def touch(settings: Settings, viewer: Viewer) -> Viewer:
     """Slide the session's expiry, but not on every request of a busy client."""
     now = utcnow()
-    if viewer.touched_at is None or (
-        (now - viewer.touched_at).total_seconds() < settings.session_touch_interval_seconds
-    ):
+    if not touch_due(settings, viewer, now):
         return viewer
     expires_at = now + timedelta(seconds=settings.session_ttl_seconds)
     await collection().update_one(

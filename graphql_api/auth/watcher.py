@@ -124,6 +124,10 @@ class SessionWatcher:
         """The session's current viewer: from the cache while the streams are open."""
         return await self.cache.authenticate(token)
 
+    def known(self, token: str) -> Viewer | None:
+        """`authenticate`'s answer when the cache has it without I/O, else None."""
+        return self.cache.known(token)
+
     @property
     def connection_count(self) -> int:
         return len(self.connections)

@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from graphql_api.auth import sessions
+from graphql_api.auth.client_address import client_address
 from graphql_api.auth.live_connections import LiveConnection
 from graphql_api.auth.passwords import Passwords
 from graphql_api.auth.tokens import bearer_token
@@ -62,6 +63,7 @@ class Context:
     shared: bool = False
     shared_viewer: Viewer | None = None
     _default_scope: _Scope | None = field(default=None, repr=False)
+    _client_address: object = field(default=_UNSET, repr=False)  # worked out once
 
     def _scope(self) -> _Scope:
         scope = _current_scope.get()
@@ -103,7 +105,12 @@ class Context:
             return self.shared_viewer
         scope = self._scope()
         if scope.viewer is _UNSET:
-            scope.viewer = asyncio.ensure_future(self._lookup()) if self.token else None
+            if not self.token:
+                scope.viewer = None
+                return None
+            # The common case, a fresh cached session, needs no task (nor a loop turn).
+            known = self.watcher.known(self.token) if self.watcher is not None else None
+            scope.viewer = known if known is not None else asyncio.ensure_future(self._lookup())
         if isinstance(scope.viewer, asyncio.Future):
             lookup = scope.viewer
             viewer = await asyncio.shield(lookup)
@@ -171,14 +178,15 @@ class Context:
     @property
     def client_address(self) -> str | None:
         """The peer, or the client behind a trusted proxy (see auth/client_address.py)."""
-        from graphql_api.auth.client_address import client_address  # noqa: PLC0415
-
-        if self.request is None:
-            return None
-        client = self.request.client
-        return client_address(
-            client.host if client else None, self.request.headers, self.settings.trusted_proxies
-        )
+        if self._client_address is _UNSET:
+            request = self.request
+            if request is None:
+                return None
+            client = request.client
+            self._client_address = client_address(
+                client.host if client else None, request.headers, self.settings.trusted_proxies
+            )
+        return self._client_address  # type: ignore[return-value]
 
     @property
     def user_agent(self) -> str | None:
