@@ -94,6 +94,8 @@ class Database:
         self.db: AsyncDatabase = self.client[settings.mongodb_database]
         self.capabilities = Capabilities()
         self.ready = asyncio.Event()
+        self._described: object = None  # the topology description `_writable` is of
+        self._writable = False
         self._init_task: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -107,7 +109,15 @@ class Database:
     @property
     def available(self) -> bool:
         """Initialised, and the driver's monitor currently sees a writable server."""
-        return self.ready.is_set() and self.client.topology_description.has_writable_server()
+        if not self.ready.is_set():
+            return False
+        # The description is immutable and replaced on every change the monitor sees:
+        # its answer is worked out once per description, not on every request.
+        description = self.client.topology_description
+        if description is not self._described:
+            self._writable = description.has_writable_server()
+            self._described = description
+        return self._writable
 
     async def ping(self) -> bool:
         try:

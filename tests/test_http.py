@@ -561,3 +561,39 @@ async def test_a_body_is_decoded_once(http, monkeypatch):
     response = await http.post("/graphql", json={"query": "{ __typename }"})
     assert response.json()["data"] == {"__typename": "Query"}
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"query": "{ __typename }"}',
+        '{"query": "{ __typename }"}',
+        b'\xef\xbb\xbf{"a": 1}',  # a UTF-8 BOM in bytes: accepted, as json.loads does
+        "\ufeff{}",  # ... in text: refused
+        '{"a": 1}'.encode("utf-16"),
+        '{"a": 1}'.encode("utf-16-le"),
+        '{"a": 1}'.encode("utf-32"),
+        b"{\x00",
+        b'{"a": "\xff"}',
+        b'{"a": "\\ud800"}',
+        b'{"a": NaN}',
+        b"{",
+        b"",
+        b"[1, 2]",
+        b'{"x": 1e400, "y": 123456789012345678901234567890}',
+    ],
+)
+def test_the_shared_decoder_reads_as_json_loads_would(data):
+    """One decoder for every body (json.loads with a keyword builds one per call):
+    the same values, and the same errors, as `json.loads(data, parse_constant=...)`."""
+    import json
+
+    from graphql_api.validation import _loads, _no_constant
+
+    def outcome(decode: Any) -> tuple:
+        try:
+            return ("value", decode(data))
+        except Exception as error:  # the error is what is compared
+            return (type(error), str(error))
+
+    assert outcome(_loads) == outcome(lambda d: json.loads(d, parse_constant=_no_constant))

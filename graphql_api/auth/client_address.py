@@ -48,9 +48,11 @@ def client_address(
     peer: str | None, headers: Headers | None, trusted_proxies: Iterable[str]
 ) -> str | None:
     """The address to count a client by (see the module docstring)."""
+    if not trusted_proxies or headers is None:
+        return _peer_text(peer) if peer else peer
     trusted = networks(tuple(trusted_proxies))
     peer_address = _parse(peer) if peer else None
-    if peer_address is None or not trusted or headers is None:
+    if peer_address is None or not trusted:
         return _text(peer_address) if peer_address else peer
     if not _trusted(peer_address, trusted):
         return _text(peer_address)
@@ -70,6 +72,12 @@ def client_address(
 @lru_cache(maxsize=4096)  # str() of an address is slow, and every request asks twice
 def _text(address: Address) -> str:
     return str(address)
+
+
+@lru_cache(maxsize=4096)  # no proxy to believe: one look-up by the peer's own text
+def _peer_text(peer: str) -> str:
+    address = _parse(peer)
+    return _text(address) if address else peer
 
 
 @lru_cache(maxsize=4096)

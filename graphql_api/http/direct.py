@@ -40,6 +40,7 @@ from graphql_api.extensions.request_log import record_operation
 from graphql_api.http.body import decoded_body
 from graphql_api.http.errors import JSON
 from graphql_api.http.negotiation import negotiate
+from graphql_api.http.sub_response import SubResponse
 from graphql_api.settings import Settings
 
 _FIELDS = frozenset({"query", "variables", "operationName"})
@@ -81,7 +82,7 @@ class DirectReads:
         operation = self.planner.prepared(query, name)
         if operation is None:
             return None
-        sub_response = await view.get_sub_response(request)
+        sub_response = SubResponse(media_type)  # the view's, without `request.state`
         context = await view.get_context(request, sub_response)
         started = time.perf_counter()
         counting = metrics.start_counting_round_trips()

@@ -85,6 +85,20 @@ def _is_json(content_type: bytes) -> bool:
     return parse_content_type(text)[0] == JSON
 
 
+def _vary_origin(message: Message) -> None:
+    """What CORSMiddleware.send does to an answer to a request without `Origin`:
+    `Vary` becomes one header, its values joined, with `Origin` last."""
+    raw = message["headers"] = list(message.get("headers", ()))
+    at = [index for index, (name, _) in enumerate(raw) if name == b"vary"]
+    if not at:
+        raw.append((b"vary", b"Origin"))
+        return
+    value = b", ".join([*(raw[index][1] for index in at), b"Origin"])
+    for index in reversed(at[1:]):
+        del raw[index]
+    raw[at[0]] = (b"vary", value)
+
+
 class _Plan:
     """The full stack's layers this entry stands for, found in the built stack itself."""
 
@@ -196,10 +210,19 @@ class _Plan:
         """Past compression: CORS, debt, body size, (CSRF), deadline, the endpoint."""
         found = scope["graphql_api.entry"]
         # CORS: its `send` on every answer (an `Origin` or not: `Vary: Origin` at least).
-        cors, request_headers, inner = self.cors, Headers(scope=scope), send
+        inner = send
+        if b"origin" in found:
+            cors, request_headers = self.cors, Headers(scope=scope)
 
-        async def cors_send(message: Message) -> None:
-            await cors.send(message, inner, request_headers)
+            async def cors_send(message: Message) -> None:
+                await cors.send(message, inner, request_headers)
+
+        else:
+
+            async def cors_send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    _vary_origin(message)
+                await inner(message)
 
         send = cors_send
         debtors = self.debtors

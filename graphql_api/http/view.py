@@ -35,6 +35,7 @@ from graphql_api.http.errors import JSON, TransportError
 from graphql_api.http.frames import encode_frame
 from graphql_api.http.negotiation import GRAPHQL_RESPONSE_JSON, accepts, negotiate
 from graphql_api.http.refusals import request_error_status, transport_error
+from graphql_api.http.sub_response import SubResponse
 
 
 class GraphQLOverHTTP:
@@ -64,10 +65,10 @@ class GraphQLOverHTTP:
         return transport_error(request, error)
 
     async def get_sub_response(self, request: Any) -> Response:
-        sub_response: Response = await super().get_sub_response(request)  # type: ignore[misc]
-        if request.scope["type"] == "http":
-            sub_response.media_type = negotiate(request.headers.get("accept")) or JSON
-            request.state.graphql_sub_response = sub_response
+        if request.scope["type"] != "http":
+            return SubResponse()
+        sub_response = SubResponse(negotiate(request.headers.get("accept")) or JSON)
+        request.state.graphql_sub_response = sub_response
         return sub_response
 
     async def parse_http_body(self, request: Any) -> Any:
