@@ -94,7 +94,9 @@ class RefuseClientsInDebt:
             return None
         client = scope.get("client")
         peer = client[0] if client else None
-        address = client_address(peer, Headers(scope=scope), self.settings.trusted_proxies)
+        trusted = self.settings.trusted_proxies
+        headers = Headers(scope=scope) if trusted else None  # read only behind a proxy
+        address = client_address(peer, headers, trusted)
         buckets = controls.buckets
         available = buckets.available(client_key(None, address))
         if available >= 0:
