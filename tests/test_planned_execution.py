@@ -326,3 +326,67 @@ async def test_generated_operations_answer_identically(http, world):
     # Most generated arguments are refused (random ids, cursors, page sizes): those
     # errors are graphql-core's to write. About 100 of the 780 requests are the plan's.
     assert planned.Planner.served_total - served > 50
+
+
+async def test_arguments_written_in_the_document_are_converted_once(http, world, monkeypatch):
+    """An input object written in the document (no variables) is converted on the
+    first call only; every later call gets a copy of it, never the same object."""
+    from graphql_api.execution import calls
+
+    converted, given = [], []
+    original = calls.convert_arguments
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        converted.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(calls, "convert_arguments", counting)
+    real_arguments = calls.Call.arguments
+
+    def recording(self: Any, job: Any) -> dict[str, Any]:
+        kwargs = real_arguments(self, job)
+        if kwargs.get("filter") is not None:
+            given.append(kwargs["filter"])
+        return kwargs
+
+    monkeypatch.setattr(calls.Call, "arguments", recording)
+    query = (  # the world's products are books
+        '{ products(filter: {category: "books", maxPrice: "60"}, first: 5) '
+        "{ edges { node { sku } } } }"
+    )
+    answers = []
+    for _ in range(3):
+        answers.append(await _both(http, None, query, None))
+        for filter in given:  # what a resolver might do to what it was given
+            filter.category = "changed after use"
+    assert all(b'"PEN"' in one and b'"INK"' in one for one, _ in answers), answers
+    assert len({one for one, _ in answers}) == 1
+    assert len(given) >= 3 and len({id(filter) for filter in given}) == len(given)
+    assert len(converted) < len(given)  # later calls reuse the first conversion
+
+
+def test_copies_of_constant_arguments_share_nothing_changeable():
+    import dataclasses
+    from decimal import Decimal
+
+    from graphql_api.execution.calls import _copy, _copyable
+
+    @dataclasses.dataclass
+    class Inner:
+        tags: list[str]
+
+    @dataclasses.dataclass
+    class Outer:
+        name: str
+        price: Decimal
+        inner: Inner
+        many: list[Inner]
+
+    value = Outer("a", Decimal("1.5"), Inner(["x"]), [Inner(["y"])])
+    assert _copyable(value) and not _copyable({"a": 1}) and not _copyable(Outer)
+    copied = _copy(value)
+    assert copied == value
+    copied.inner.tags.append("z")
+    copied.many[0].tags.append("z")
+    copied.name = "b"
+    assert value == Outer("a", Decimal("1.5"), Inner(["x"]), [Inner(["y"])])

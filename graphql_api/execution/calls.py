@@ -13,6 +13,7 @@ than the planner provides makes its operation fall back instead of misbehaving.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from enum import Enum
@@ -47,6 +48,29 @@ _IMMUTABLE = (str, int, float, bool, Decimal, datetime.datetime, datetime.date, 
 
 def _immutable(value: Any) -> bool:
     return isinstance(value, (*_IMMUTABLE, Enum)) or value is UNSET
+
+
+def _copyable(value: Any) -> bool:
+    """Immutable, or lists and input objects (dataclasses) of what is copyable:
+    what `_copy` can hand out afresh to every call."""
+    if _immutable(value):
+        return True
+    if type(value) is list:
+        return all(_copyable(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return hasattr(value, "__dict__") and all(_copyable(v) for v in vars(value).values())
+    return False
+
+
+def _copy(value: Any) -> Any:
+    """A copy a resolver may change without changing what the next call gets."""
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        copied = object.__new__(type(value))
+        copied.__dict__.update({name: _copy(v) for name, v in vars(value).items()})
+        return copied
+    return value
 
 
 def _has_variable(value: Node) -> bool:
@@ -94,7 +118,8 @@ class Call(FieldPlan):
         self.permissions = permissions
         self.stored = stored
         # Arguments written in the document (no variables) are the same for every
-        # parent and request: converted once, if nothing converted can be changed.
+        # parent and request: converted once, and each call gets its own copy of
+        # any input object or list (a resolver may change what it is given).
         self.static = not any(_has_variable(argument.value) for argument in node.arguments or ())
         self.constant: dict[str, Any] | None = None
 
@@ -110,16 +135,16 @@ class Call(FieldPlan):
     def arguments(self, job: Any) -> dict[str, Any]:
         """The resolver's keyword arguments, converted as Strawberry converts them."""
         if self.constant is not None:
-            return dict(self.constant)  # callers add and pop keys
+            return {name: _copy(value) for name, value in self.constant.items()}
         if not self.field_def.args and not self.node.arguments:
             return {}
         raw = get_argument_values(self.field_def, self.node, job.variables)
         kwargs = convert_arguments(
             raw, self.field.arguments, scalar_registry=job.scalars, config=job.config, info=None
         )
-        if self.static and all(_immutable(value) for value in kwargs.values()):
+        if self.static and all(_copyable(value) for value in kwargs.values()):
             self.constant = kwargs
-            return dict(kwargs)
+            return {name: _copy(value) for name, value in kwargs.items()}
         return kwargs
 
     def call(self, source: Any, kwargs: dict[str, Any], job: Any) -> Any:
