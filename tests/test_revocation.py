@@ -215,6 +215,11 @@ async def test_a_revoked_session_is_refused_on_another_process_within_a_second(
     # One second on, the other process refuses every mutation of that session.
     await asyncio.sleep(max(0, revoked_at + BOUND - time.monotonic()))
     expected = "FORBIDDEN" if is_admin else "UNAUTHENTICATED"
+    # And its reads: it had this session cached, and answers a document it has seen
+    # (`{ me { id } }` above) directly, taking a fresh cached session as is.
+    read = "{ users(first: 1) { edges { node { id } } } }" if is_admin else "{ me { id } }"
+    body = await asyncio.to_thread(graphql, second, read, None, user["token"])
+    assert code_of(body) == expected, body
     if is_admin:
         body = await asyncio.to_thread(graphql, second, ADMIN_MUTATION, None, user["token"])
         assert code_of(body) == expected, body
