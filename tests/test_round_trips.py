@@ -152,7 +152,53 @@ async def test_projection_fetches_only_requested_fields(gql, db, commands):
     data = await gql.data("{ posts(first: 3) { edges { node { title } } } }")
     assert len(data["posts"]["edges"]) == 3
     (find,) = commands.sent
-    assert set(find["projection"]) == {"_id", "title", "created_at"}  # no content
+    assert set(find["projection"]) == {"_id", "title"}  # no content, no sort key
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ posts(first: 3) { edges { cursor node { title } } } }",
+        "{ posts(first: 3) { pageInfo { endCursor } edges { node { title } } } }",
+        "{ posts(first: 3) { pageInfo { startCursor } edges { node { title } } } }",
+        "query($after: String) { posts(first: 3, after: $after) { edges { node { title } } } }",
+    ],
+)
+async def test_the_sort_keys_come_only_for_cursors_and_bounds(gql, db, commands, query):
+    """A cursor is made of the sort keys, and `after`/`before` compare them: only then
+    are they fetched (tz-aware dates are most of a page's decoding)."""
+    await seed(db, users=1, posts_per_user=4)
+    after = None
+    if "$after" in query:
+        first = await gql.data("{ posts(first: 1) { edges { cursor } } }")
+        after = first["posts"]["edges"][0]["cursor"]
+    commands.reset()
+    data = await gql.data(query, {"after": after} if after else None)
+    assert len(data["posts"]["edges"]) == 3
+    (find,) = commands.sent
+    assert set(find["projection"]) == {"_id", "title", "created_at"}
+    again = await gql.data(query, {"after": after} if after else None)  # the direct answer
+    assert again == data
+
+
+async def test_nested_pages_fetch_sort_keys_only_for_their_cursors(admin, db, commands):
+    await seed(db, users=2, posts_per_user=3)
+    plain = (
+        "{ users(first: 2) { edges { node { username "
+        "posts(first: 2) { edges { node { title } } } } } } }"
+    )
+    cursors = plain.replace("{ edges { node { title } } }", "{ edges { cursor node { title } } }")
+    for query, nested_keys in ((plain, False), (cursors, True)):
+        commands.reset()
+        data = await admin.data(query)
+        assert [len(e["node"]["posts"]["edges"]) for e in data["users"]["edges"]] == [2, 2]
+        (aggregate,) = [c for c in commands.sent if c.get("aggregate") == "users"]
+        stages = aggregate["pipeline"]
+        root = next(stage["$project"] for stage in stages if "$project" in stage)
+        lookup = next(stage["$lookup"] for stage in stages if "$lookup" in stage)
+        nested = next(stage["$project"] for stage in lookup["pipeline"] if "$project" in stage)
+        assert "created_at" not in root, root
+        assert ("created_at" in nested) is nested_keys, nested
 
 
 async def test_whole_documents_when_the_selection_needs_them(gql, db, commands):

@@ -31,12 +31,21 @@ class ConnectionCall(Call):
     for each one's list, then starts every page, and their pages (futures of the
     same batch, for nested lists) are awaited at once: no task per parent."""
 
-    __slots__ = ("names", "spec")
+    __slots__ = ("cursors", "names", "spec")
 
     def setup(self, spec: ConnectionSpec, names: set[str]) -> ConnectionCall:
         self.spec = spec
         self.names = names
+        # Without a cursor selected, the documents need not carry their sort keys.
+        completer = self.completer
+        page_of = completer.inner if isinstance(completer, NonNull) else completer
+        self.cursors = page_of.reads_cursors()
         return self
+
+    def request(self, kwargs: dict[str, Any]) -> PageRequest:
+        """The paging arguments, taken out of `kwargs`: the same request wherever
+        this field's pages are asked for (a nested page is found by it)."""
+        return PageRequest(*(kwargs.pop(name) for name in _PAGING), cursors=self.cursors)
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
         source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
@@ -52,7 +61,7 @@ class ConnectionCall(Call):
         for parent, kwargs, _ in batch:
             if self.permissions:
                 await self.allowed(parent, kwargs, job)
-            request = PageRequest(*(kwargs.pop(name) for name in _PAGING))
+            request = self.request(kwargs)
             source = await self.spec.resolver(parent, job.info, **kwargs)
             if source is not None and source.scans:  # it must run once: graphql-core runs it
                 raise CantPlan("scan-shaped list")
@@ -88,7 +97,7 @@ class ConnectionCall(Call):
                 for field in plan.fields:
                     if isinstance(field, ConnectionCall) and field.spec.relation is not None:
                         kwargs = field.arguments(job)
-                        request = PageRequest(*(kwargs.pop(name) for name in _PAGING))
+                        request = field.request(kwargs)
                         nested.append((field.spec, request, kwargs.get("sort"), field.names))
         return nested
 
@@ -122,6 +131,17 @@ class PageOf(Completer):
         self.fields = fields
         self.count = count
 
+    def reads_cursors(self) -> bool:
+        """Whether an edge's `cursor` or `pageInfo`'s start or end cursor is selected."""
+        for _, what, below in self.fields:
+            if what == "edges" and any(part == "cursor" for _, part, _ in below):
+                return True
+            if what == "pageInfo" and any(
+                name in ("startCursor", "endCursor") for _, name in below
+            ):
+                return True
+        return False
+
     def complete(self, page: Any, job: Any) -> Any:
         if page is None:
             return None
@@ -153,11 +173,19 @@ class PageOf(Completer):
 
 
 def _page_info(page: Page, selected: list[tuple[str, str]]) -> dict[str, Any]:
+    """Only what is selected: a cursor is computed only if asked for (the documents
+    carry their sort keys only then)."""
+    return {key: _page_info_value(page, what) for key, what in selected}
+
+
+def _page_info_value(page: Page, what: str) -> Any:
     documents = page.documents
-    values = {
-        "hasNextPage": page.has_next_page,
-        "hasPreviousPage": page.has_previous_page,
-        "startCursor": page.cursor(documents[0]) if documents else None,
-        "endCursor": page.cursor(documents[-1]) if documents else None,
-    }
-    return {key: values.get(what, what) for key, what in selected}
+    if what == "hasNextPage":
+        return page.has_next_page
+    if what == "hasPreviousPage":
+        return page.has_previous_page
+    if what == "startCursor":
+        return page.cursor(documents[0]) if documents else None
+    if what == "endCursor":
+        return page.cursor(documents[-1]) if documents else None
+    return what  # a typename

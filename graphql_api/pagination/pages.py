@@ -25,12 +25,20 @@ Count = Callable[[], Awaitable[int]]
 
 @dataclass(frozen=True)
 class PageRequest:
-    """The Relay paging arguments, as the client gave them."""
+    """The Relay paging arguments, as the client gave them; `cursors`: whether the
+    page's cursors are read (its documents then carry their sort keys)."""
 
     first: int | None = None
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    cursors: bool = True
+
+    @property
+    def sort_keys(self) -> bool:
+        """Whether the documents are fetched with their sort keys: for cursors, and
+        to check a window's bounds (`after`/`before`)."""
+        return self.cursors or self.after is not None or self.before is not None
 
     def validate(self, max_size: int) -> None:
         if self.first is not None and self.last is not None:
@@ -125,7 +133,7 @@ async def paginate_with(
     size = request.size(default_size)
     filter, bounds = window(query, request.after, request.before)
     sort = fetch_sort(query.sort, request.backward)
-    if projection is not None:
+    if projection is not None and request.sort_keys:
         projection = {**projection, **{name: 1 for name, _ in query.sort}}
 
     async def fetch(limit: int) -> list[dict[str, Any]]:
@@ -203,9 +211,8 @@ class Lookup:
             {"$limit": self._limit(bounds)},
         ]
         if self.projection is not None:
-            stages.append(
-                {"$project": {**self.projection, **dict.fromkeys(sort, 1), self.foreign_field: 1}}
-            )
+            keys = dict.fromkeys(sort, 1) if self.request.sort_keys else {}
+            stages.append({"$project": {**self.projection, **keys, self.foreign_field: 1}})
         return {
             "$lookup": {
                 "from": self.children.name,
