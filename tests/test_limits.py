@@ -223,3 +223,61 @@ def test_a_list_without_a_size_costs_its_argument_default():
     without = parse('{ searchPosts(query: "x") ' + nested + " }")
     with_limit = parse('{ searchPosts(query: "x", limit: 20) ' + nested + " }")
     assert query_cost(without, None, {}, 100, sizes) == query_cost(with_limit, None, {}, 100, sizes)
+
+
+async def test_a_kept_price_is_the_price_of_those_values():
+    """The direct path prices an operation once per value of the variables its price
+    reads (`Prices`): every price it gives is the one pricing anew gives."""
+    from graphql.language import parse
+
+    from graphql_api.extensions.cost_limit import operation_cost
+    from graphql_api.limits.cost import Prices, default_sizes, query_cost
+    from graphql_api.schema import schema
+    from graphql_api.settings import Settings
+
+    settings = Settings(mongodb_url="mongodb://unused")
+    sizes = default_sizes(schema, settings.default_page_size)
+    cases = {
+        "query($id: ID!) { user(id: $id) { username } }": [
+            {"id": "a"},
+            {"id": "b"},
+            {"id": 1},
+        ],
+        "query($n: Int!, $m: Int = 3) { users(first: $n) { edges { node { posts(first: $m) "
+        "{ totalCount } } } } }": [
+            {"n": 5},
+            {"n": 50},
+            {"n": 5, "m": 7},
+            {"n": 5, "m": None},
+            {"n": 5.0},
+            {"n": True},
+            {"n": "5"},
+            {"n": 5},
+        ],
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }": [
+            {"ids": ["a"]},
+            {"ids": ["a", "b", "c"]},
+            {"ids": ["a"]},
+        ],
+        # With a search it may scan: priced anew each time (by the collection's size).
+        "query($s: String) { posts(filter: {search: $s}) { totalCount } }": [
+            {"s": "x"},
+            {"s": None},
+            {"s": "x"},
+        ],
+    }
+    for text, runs in cases.items():
+        document, prices = parse(text), Prices()
+        costs = []
+        for variables in runs:
+            cost = await operation_cost(schema, document, None, variables, settings, None, prices)
+            assert cost == query_cost(document, None, variables, settings.max_page_size, sizes)
+            costs.append(cost)
+        if text.startswith("query($id:"):
+            assert len(set(costs)) == 1 and len(prices._known) == 1  # one price for every id
+        elif text.startswith("query($n"):
+            assert costs[0] != costs[1] != costs[2] and costs[0] == costs[-1]
+        elif text.startswith("query($ids"):
+            assert costs[0] < costs[1] and costs[0] == costs[2] and len(prices._known) == 2
+        else:  # the search's price was never kept; without one, it does not scan
+            assert costs[0] == costs[2] > costs[1] and len(prices._known) == 1

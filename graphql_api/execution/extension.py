@@ -30,6 +30,7 @@ from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from graphql_api.execution.collect import CantPlan, directive_variables
+from graphql_api.limits.cost import Prices
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +40,17 @@ _CANT = object()  # cached: this operation is graphql-core's
 class _Operation:
     """A query of a document, as the planner keeps it. `valid` once the whole stack
     has let it run (parsed, validated, within the limits): from then on the HTTP
-    view may serve it directly (graphql_api.http.direct)."""
+    view may serve it directly (graphql_api.http.direct), which prices it once per
+    value of the variables its price depends on (`prices`)."""
 
-    __slots__ = ("conditions", "document", "fragments", "operation", "valid")
+    __slots__ = ("conditions", "document", "fragments", "operation", "prices", "valid")
 
     def __init__(self, document: Any, operation: OperationDefinitionNode, fragments: dict) -> None:
         self.document = document
         self.operation = operation
         self.fragments = fragments
         self.valid = False
+        self.prices = Prices()
         self.conditions = sorted(directive_variables([operation.selection_set, *(
             fragment.selection_set for fragment in fragments.values()
         )]))  # fmt: skip

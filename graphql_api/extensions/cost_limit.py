@@ -22,7 +22,7 @@ from strawberry.types.graphql import OperationType
 
 from graphql_api.limits.buckets import Buckets, client_key
 from graphql_api.limits.controls import cost_controls
-from graphql_api.limits.cost import default_sizes, price, scan_points
+from graphql_api.limits.cost import Prices, default_sizes, price, scan_points
 from graphql_api.settings import Settings
 
 # Messages of the validation rules we use -> the code clients get.
@@ -183,9 +183,16 @@ async def operation_cost(
     variables: dict[str, Any],
     settings: Settings,
     database: Any,
+    prices: Prices | None = None,
 ) -> int:
     """What the operation costs (`graphql_api.limits.cost`), scans priced by the
-    collections' current sizes."""
+    collections' current sizes; looked up in `prices` (the operation's) if given."""
+    text_index = database.capabilities.text_search if database is not None else False
+    key = prices.key(variables, text_index) if prices is not None else None
+    known = prices.get(key) if prices is not None else None
+    if known is not None:
+        return known
+    read: set[str] | None = set() if prices is not None else None
     priced = functools.partial(
         price,
         document,
@@ -193,13 +200,17 @@ async def operation_cost(
         variables,
         settings.max_page_size,
         default_sizes(schema, settings.default_page_size),
-        text_index=database.capabilities.text_search if database is not None else False,
+        text_index=text_index,
+        read=read,
     )
     cost, scanned = priced()
-    if scanned and database is not None and database.available:
-        # Only operations that may scan read the collection sizes (cached).
-        sizes = await cost_controls(database, settings).sizes.current(database)
-        cost, _ = priced(scan_points(sizes, settings.cost_scan_documents_per_point))
+    if scanned:
+        if database is not None and database.available:
+            # Only operations that may scan read the collection sizes (cached).
+            sizes = await cost_controls(database, settings).sizes.current(database)
+            cost, _ = priced(scan_points(sizes, settings.cost_scan_documents_per_point))
+    elif prices is not None and read is not None:
+        prices.keep(read, variables, cost, text_index)
     return cost
 
 

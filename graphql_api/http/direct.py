@@ -12,7 +12,9 @@ request done again, in the extensions' order and with their code:
 - the bearer token's session is looked up (the cached lookup), and whose budget
   pays is decided as `QueryCostLimiter` decides it;
 - the variables are coerced, the operation priced (its maximum, the budget) and
-  charged; a token whose session is not valid is refused the whole way;
+  charged (a price is kept per operation and per value of the variables it
+  depends on: `graphql_api.limits.cost.Prices`); a token whose session is not
+  valid is refused the whole way;
 - the plan runs; its metrics and log line are recorded as `RequestLog` records them;
 - the body is `{"data", "extensions": {"cost"}}`, as the whole way writes it.
 
@@ -112,7 +114,7 @@ class DirectReads:
         if buckets is not None and key is not None and buckets.available(key) < 0:
             return None  # in debt: refused the whole way
         cost = await operation_cost(
-            self.schema, operation.document, name, variables, settings, database
+            self.schema, operation.document, name, variables, settings, database, operation.prices
         )
         if cost > settings.max_query_cost:
             return None

@@ -13,6 +13,7 @@ AST, no execution), so a refusal stays as cheap as parsing.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -62,6 +63,7 @@ class _Cost:
         lists: Mapping[str, int] | None = None,
         scan_points: Mapping[str, int] | None = None,
         text_index: bool = False,
+        read: set[str] | None = None,
     ) -> None:
         self.fragments = fragments
         self.variables = variables
@@ -70,10 +72,14 @@ class _Cost:
         self.scan_points = scan_points or {}  # collection -> points of one scan of it
         self.text_index = text_index
         self.scanned: set[str] = set()  # collections some field may scan
+        self.read = read  # the variables pricing looked at, if kept
 
     def value(self, node: Any) -> Any:
         if isinstance(node, VariableNode):
-            return self.variables.get(node.name.value)
+            name = node.name.value
+            if self.read is not None:
+                self.read.add(name)
+            return self.variables.get(name)
         if isinstance(node, IntValueNode):
             # int() refuses 4,300+ digits (ValueError): such a literal is no size anyway.
             return int(node.value) if len(node.value) <= 18 else None
@@ -175,8 +181,10 @@ def price(
     lists: Mapping[str, int] | None = None,
     scan_points: Mapping[str, int] | None = None,
     text_index: bool = False,
+    read: set[str] | None = None,
 ) -> tuple[int, set[str]]:
-    """The cost, and the collections it may scan (priced by `scan_points`)."""
+    """The cost, and the collections it may scan (priced by `scan_points`); the names
+    of the variables it looked at are added to `read`, if given."""
     fragments = {
         definition.name.value: definition
         for definition in document.definitions
@@ -194,10 +202,70 @@ def price(
             name = definition.variable.name.value
             if name not in given and definition.default_value is not None:
                 given[name] = literals.value(definition.default_value)
-        cost = _Cost(fragments, given, max_size, lists, scan_points, text_index)
+        cost = _Cost(fragments, given, max_size, lists, scan_points, text_index, read)
         total = max(total, cost.of(operation.selection_set))
         scanned |= cost.scanned
     return total, scanned
+
+
+_MISSING = object()
+
+
+class Prices:
+    """The prices of one operation already worked out, by the values of the variables
+    pricing looks at (sizes, the arguments of fields that may scan).
+
+    Which variables those are depends only on the document: every field is walked
+    whatever the values. So `user(id: $id)` has one price for every id, and
+    `posts(first: $n)` one per `n`. A price that includes a scan is never kept:
+    it follows the collection's size.
+    """
+
+    __slots__ = ("_known", "_read", "maxsize")
+
+    def __init__(self, maxsize: int = 64) -> None:
+        self.maxsize = maxsize
+        self._read: tuple[str, ...] | None = None  # None: not priced yet
+        self._known: dict[tuple, int] = {}
+
+    def key(self, variables: Mapping[str, Any], *extra: Any) -> tuple | None:
+        """The values pricing reads (None: not known yet, or a value not comparable)."""
+        if self._read is None:
+            return None
+        key = list(extra)
+        for name in self._read:
+            value = _comparable(variables.get(name, _MISSING))
+            if value is None:
+                return None
+            key.append(value)
+        return tuple(key)
+
+    def get(self, key: tuple | None) -> int | None:
+        return None if key is None else self._known.get(key)
+
+    def keep(self, read: set[str], variables: Mapping[str, Any], cost: int, *extra: Any) -> None:
+        self._read = tuple(sorted(read))
+        key = self.key(variables, *extra)
+        if key is None:
+            return
+        if len(self._known) >= self.maxsize:
+            self._known.clear()  # a client cycling through sizes: start again
+        self._known[key] = cost
+
+
+def _comparable(value: Any) -> Any:
+    """`value` as a key that tells apart what pricing tells apart (1, 1.0, True and
+    "1" are not the same size), or None for what it will not compare."""
+    if value is _MISSING or value is None:
+        return (type(value).__name__,)
+    if type(value) in (int, str, bool, float):
+        return (type(value).__name__, value)
+    if type(value) in (list, dict):
+        try:
+            return ("json", json.dumps(value, sort_keys=True, allow_nan=False))
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def scan_points(sizes: Mapping[str, int], documents_per_point: int) -> dict[str, int]:
