@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql_api.auth.rules import private_value
+from graphql_api.execution.loads import Loaded, batched
 from graphql_api.execution.values import Completer, Later, put
 from graphql_api.schema.relay import to_global_id
 from graphql_api.schema.stored import StoredType
@@ -94,9 +95,10 @@ class Identity(FieldPlan):
 
 class Related(FieldPlan):
     """A declared relation: the parent's stored key, loaded by the operation's
-    DataLoader. The load's future waits in the run's wave with the others of the
-    list, so they are one batch (one query), as under graphql-core, but without a
-    resolver call, a task and an object per item. `keys` (set by the builder once
+    DataLoader. The key waits in the run's wave with the others of the list, and
+    the wave asks the loader for all of them at once (graphql_api.execution.loads):
+    one query, as under graphql-core, but without a resolver call, a future and
+    its callbacks per item. `keys` (set by the builder once
     the whole operation is planned) are the stored keys its relations to the same
     loader select, together: the documents are fetched with only those."""
 
@@ -116,7 +118,12 @@ class Related(FieldPlan):
         else:
             loader = loaders.narrowed(self.loader, self.keys)
         out[self.key] = None  # keeps the key's place in the response's order
-        job.pending.append(Later(loader.load(document[self.source]), out, self.key, self.completer))
+        if batched(loader):
+            job.pending.append(Loaded(loader, document[self.source], out, self.key, self.completer))
+        else:
+            job.pending.append(
+                Later(loader.load(document[self.source]), out, self.key, self.completer)
+            )
 
 
 class Attribute(FieldPlan):

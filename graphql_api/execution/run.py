@@ -3,7 +3,8 @@
 Everything synchronous (stored fields, conversions, scalars) is written at once;
 each awaitable (a resolver, a page, a private field whose viewer is not known
 yet) is set aside with where its value goes. The awaitables of one wave are
-awaited together, so that the DataLoaders batch them exactly as they do under
+awaited together, and its relations' keys asked of each DataLoader at once
+(graphql_api.execution.loads), so that they are batched exactly as under
 graphql-core (all authors of a page in one query); their values may set aside
 more, for the next wave. Any failure ends the run: the caller then leaves the
 operation to graphql-core, which reports errors as it always has.
@@ -11,7 +12,6 @@ operation to graphql-core, which reports errors as it always has.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Mapping
 from typing import Any
@@ -20,8 +20,8 @@ from graphql.execution.values import VariableValues
 from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.execution.calls import PlanInfo
-from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.fields import ObjectPlan
+from graphql_api.execution.loads import Loaded, settle
 from graphql_api.execution.values import Later
 
 
@@ -41,7 +41,7 @@ class Job:
         self.variables = variables
         self.scalars = scalars
         self.config = config
-        self.pending: list[Later] = []
+        self.pending: list[Later | Loaded] = []
         #: The parents of this wave, per field that serves them all at once.
         self.batches: dict[Any, list[Any]] = {}
 
@@ -53,23 +53,12 @@ async def run(plan: ObjectPlan, root_value: Any, job: Job) -> dict[str, Any]:
         while job.pending:
             wave, job.pending = job.pending, []
             job.batches.clear()  # what the completions put is for the next wave
-            if len(wave) == 1:  # awaited here: no task (a root field, most reads)
-                try:
-                    results = [await wave[0].awaitable]
-                except Exception as failure:
-                    raise CantPlan("a resolver failed") from failure
-            else:
-                results = await asyncio.gather(
-                    *(later.awaitable for later in wave), return_exceptions=True
-                )
-                for result in results:
-                    if isinstance(result, BaseException):
-                        raise CantPlan("a resolver failed") from result
+            results = await settle(wave)
             for later, result in zip(wave, results, strict=True):
                 later.container[later.key] = later.completer.complete(result, job)
         return data
     finally:
         for later in job.pending:  # never started: close them quietly
-            if inspect.iscoroutine(later.awaitable):
+            if type(later) is Later and inspect.iscoroutine(later.awaitable):
                 later.awaitable.close()
         job.pending.clear()
