@@ -229,9 +229,12 @@ def create_app(
         # What exists now (schema, plans' types, settings, modules) lives as long as
         # the process: out of the cyclic collector, whose full passes would otherwise
         # walk it all again every few hundred requests (about a tenth of a read's CPU).
-        # Garbage is collected first, so none is kept forever.
+        # Garbage is collected first, so none is kept forever. The youngest generation
+        # is collected every GC_YOUNG_THRESHOLD allocations, not CPython's 700: a page
+        # decodes thousands of objects, and each collection walks every request in flight.
         gc.collect()
         gc.freeze()
+        gc.set_threshold(settings.gc_young_threshold, *gc.get_threshold()[1:])
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ runs in a subprocess: its log lines and headers are what an operator gets.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import subprocess
@@ -241,6 +242,18 @@ async def test_liveness_does_not_need_the_database_readiness_does(mongodb_url):
             response = await http.get(path)
             assert response.status_code == 503
             assert response.json() == {"status": "unavailable", "database": "down"}
+
+
+async def test_the_young_generation_is_collected_at_the_configured_pace(mongodb_url):
+    """A read decodes thousands of objects: at CPython's 700, its youngest generation
+    was collected several times per request (`GC_YOUNG_THRESHOLD`)."""
+    before = gc.get_threshold()
+    app = create_app(make_settings(mongodb_url, gc_young_threshold=4321))
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == (4321, *before[1:])
+    finally:
+        gc.set_threshold(*before)
 
 
 async def test_log_lines_of_a_request_carry_its_id(app, http, caplog):

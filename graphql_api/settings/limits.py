@@ -72,7 +72,8 @@ class QueryLimitSettings(BaseModel):
 
 
 class RequestSettings(BaseModel):
-    """The deadlines of a request, a health check and a shutdown, and the size of a page."""
+    """The deadlines of a request, a health check and a shutdown, the collector's pace,
+    and the size of a page."""
 
     request_timeout_s: float = Field(
         default=10.0, gt=0, description="Deadline of the database work of one request."
@@ -83,6 +84,14 @@ class RequestSettings(BaseModel):
         gt=0,
         description="On SIGTERM: how long requests in flight may still take, then how long "
         "each resource (change streams, database client) may take to close.",
+    )
+    gc_young_threshold: int = Field(
+        default=10_000,
+        ge=100,
+        description="Objects allocated (net) between two collections of Python's youngest "
+        "generation (CPython's default: 700). A read decodes thousands of objects, so the "
+        "default's collections ran several times per request, each walking every request "
+        "in flight; cyclic garbage waits a little longer instead.",
     )
     max_page_size: int = Field(default=100, ge=1, le=10_000)
     default_page_size: int = Field(default=20, ge=1)
