@@ -180,7 +180,11 @@ async def measure(
     base: str, pid: int, request: tuple, total: int, concurrency: int, token: str | None
 ) -> dict:
     method, path, body = request
-    headers = {"authorization": f"Bearer {token}"} if token else {}
+    # Uncompressed answers from every server: the floor and the tutorial app never
+    # compress, graphql_api would (zstd) for what httpx accepts by default.
+    headers = {"accept-encoding": "identity"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
 
         async def call() -> float:
