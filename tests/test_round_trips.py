@@ -201,6 +201,55 @@ async def test_nested_pages_fetch_sort_keys_only_for_their_cursors(admin, db, co
         assert ("created_at" in nested) is nested_keys, nested
 
 
+@pytest.mark.parametrize(
+    ("selection", "more"),
+    [
+        ("edges { node { title } }", False),
+        ("pageInfo { endCursor } edges { node { title } }", False),
+        ("pageInfo { hasNextPage } edges { node { title } }", True),
+        ("pageInfo { hasPreviousPage } edges { node { title } }", True),
+    ],
+)
+@pytest.mark.parametrize("paging", ["first: 3", "last: 3", "first: 0"])
+async def test_one_item_past_the_page_only_when_more_is_asked(
+    gql, db, commands, selection, more, paging
+):
+    """The item past the page answers hasNextPage (hasPreviousPage backwards): without
+    them the window is the page (tests/test_planned_execution.py holds the answers to
+    graphql-core's, with and without them)."""
+    await seed(db, users=1, posts_per_user=5)
+    query = f"{{ posts({paging}) {{ {selection} }} }}"
+    size = int(paging.split(": ")[1])
+    for _ in range(2):  # the plan, then the direct answer
+        commands.reset()
+        data = await gql.data(query)
+        (find,) = commands.sent
+        assert find["limit"] == (size + 1 if more or size == 0 else size), find
+        assert len(data["posts"]["edges"]) == size
+
+
+async def test_nested_pages_take_one_item_past_the_page_only_when_more_is_asked(
+    admin, db, commands
+):
+    await seed(db, users=3, posts_per_user=4)
+    plain = (
+        "{ users(first: 2) { edges { node { username "
+        "posts(first: 2) { edges { node { title } } } } } } }"
+    )
+    more = plain.replace(
+        "posts(first: 2) { edges", "posts(first: 2) { pageInfo { hasNextPage } edges"
+    )
+    for query, nested_limit in ((plain, 2), (more, 3)):
+        commands.reset()
+        data = await admin.data(query)
+        assert [len(e["node"]["posts"]["edges"]) for e in data["users"]["edges"]] == [2, 2]
+        (aggregate,) = [c for c in commands.sent if c.get("aggregate") == "users"]
+        stages = aggregate["pipeline"]
+        lookup = next(stage["$lookup"] for stage in stages if "$lookup" in stage)
+        assert next(s["$limit"] for s in stages if "$limit" in s) == 2
+        assert next(s["$limit"] for s in lookup["pipeline"] if "$limit" in s) == nested_limit
+
+
 async def test_whole_documents_when_the_selection_needs_them(gql, db, commands):
     await seed(db, users=1, posts_per_user=1)
     commands.reset()

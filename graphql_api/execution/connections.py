@@ -31,7 +31,7 @@ class ConnectionCall(Call):
     for each one's list, then starts every page, and their pages (futures of the
     same batch, for nested lists) are awaited at once: no task per parent."""
 
-    __slots__ = ("cursors", "names", "spec")
+    __slots__ = ("cursors", "more", "names", "spec")
 
     def setup(self, spec: ConnectionSpec, names: set[str]) -> ConnectionCall:
         self.spec = spec
@@ -40,12 +40,16 @@ class ConnectionCall(Call):
         completer = self.completer
         page_of = completer.inner if isinstance(completer, NonNull) else completer
         self.cursors = page_of.reads_cursors()
+        # Without hasNextPage/hasPreviousPage, no item past the page is fetched.
+        self.more = page_of.reads_more()
         return self
 
     def request(self, kwargs: dict[str, Any]) -> PageRequest:
         """The paging arguments, taken out of `kwargs`: the same request wherever
         this field's pages are asked for (a nested page is found by it)."""
-        return PageRequest(*(kwargs.pop(name) for name in _PAGING), cursors=self.cursors)
+        return PageRequest(
+            *(kwargs.pop(name) for name in _PAGING), cursors=self.cursors, more=self.more
+        )
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
         source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
@@ -141,6 +145,14 @@ class PageOf(Completer):
             ):
                 return True
         return False
+
+    def reads_more(self) -> bool:
+        """Whether `pageInfo`'s hasNextPage or hasPreviousPage is selected."""
+        return any(
+            what == "pageInfo"
+            and any(name in ("hasNextPage", "hasPreviousPage") for _, name in below)
+            for _, what, below in self.fields
+        )
 
     def complete(self, page: Any, job: Any) -> Any:
         if page is None:

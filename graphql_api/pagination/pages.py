@@ -26,13 +26,16 @@ Count = Callable[[], Awaitable[int]]
 @dataclass(frozen=True)
 class PageRequest:
     """The Relay paging arguments, as the client gave them; `cursors`: whether the
-    page's cursors are read (its documents then carry their sort keys)."""
+    page's cursors are read (its documents then carry their sort keys); `more`:
+    whether `hasNextPage`/`hasPreviousPage` are (the window then takes one item
+    past the page, which says whether there are more)."""
 
     first: int | None = None
     after: str | None = None
     last: int | None = None
     before: str | None = None
     cursors: bool = True
+    more: bool = True
 
     @property
     def sort_keys(self) -> bool:
@@ -60,10 +63,16 @@ class PageRequest:
         size = self.last if self.backward else self.first
         return default if size is None else size
 
+    def needed(self, size: int) -> int:
+        """The documents a window must hold: the page, and one past it when whether
+        there are more is read (and for an empty page: a limit of 0 is no limit)."""
+        return size + 1 if self.more or size == 0 else size
+
 
 @dataclass
 class Page:
-    """One page of documents, in the list's order; the total is counted only if asked."""
+    """One page of documents, in the list's order; the total is counted only if asked.
+    `has_next_page`/`has_previous_page` are known only if the request's `more` is."""
 
     documents: list[dict[str, Any]]
     sort: Sort
@@ -162,12 +171,13 @@ async def paginate_with(
 
     # Over-fetch by one (is there a next page? even with `first: 0`) and by the
     # items that may tie with the cursor; grow if there were more.
+    needed = request.needed(size)
     extra = 1 if bounds else 0
     while True:
-        limit = size + 1 + extra
+        limit = needed + extra
         batch = await fetch(limit)
         documents = [d for d in batch if inside(d, query.sort, bounds)] if bounds else batch
-        if len(documents) > size or len(batch) < limit:
+        if len(documents) >= needed or len(batch) < limit:
             break
         extra = 2 * (limit - len(documents))
 
@@ -224,8 +234,8 @@ class Lookup:
         }
 
     def _limit(self, bounds: Any) -> int:
-        # Even with `first: 0`: one item past the page says whether there is a next one.
-        return self.request.size(self.default_size) + 1 + (1 if bounds else 0)
+        request = self.request
+        return request.needed(request.size(self.default_size)) + (1 if bounds else 0)
 
     def pages(self, batches: Mapping[Any, list[dict[str, Any]]]) -> dict[Any, Page]:
         """The pages of the parents whose window held the page; not those whose
@@ -233,12 +243,13 @@ class Lookup:
         paged on their own (`alone`)."""
         query, request = self.query, self.request
         size = request.size(self.default_size)
+        needed = request.needed(size)
         _, bounds = window(query, request.after, request.before)
         limit = self._limit(bounds)
         pages: dict[Any, Page] = {}
         for parent, batch in batches.items():
             documents = [d for d in batch if inside(d, query.sort, bounds)] if bounds else batch
-            if len(documents) > size or len(batch) < limit:
+            if len(documents) >= needed or len(batch) < limit:
                 pages[parent] = _assemble(documents, size, request, query.sort, self.count(parent))
         return pages
 
