@@ -181,7 +181,9 @@ def markdown(results: dict) -> str:
         "",
         "## Read queries",
         "",
-        f"{meta['requests']} requests per cell and round, {meta['concurrency']} at a time, "
+        f"{meta['requests']} requests per cell and round, and more until "
+        f"{meta.get('min_seconds', 0):g} s have passed (a cheap query's few hundred requests "
+        f"are a fraction of a second of CPU), {meta['concurrency']} at a time, "
         f"{meta['rounds']} round(s) interleaved across the servers; each figure is the median "
         "of the rounds (the range of the ratio over the rounds says how noisy). *floor*: "
         "hand-written Starlette endpoints on raw PyMongo, batched by "
