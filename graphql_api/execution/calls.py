@@ -1,7 +1,9 @@
 """Hand-written resolvers, called as Strawberry calls them.
 
 The arguments are coerced by graphql-core (`get_argument_values`) and converted
-by Strawberry (`convert_arguments`), `self`/`root`/`info` are passed where the
+by Strawberry (`convert_arguments`): once, if written in the document; taken
+from the coerced variables as they are, if each is a variable of a scalar type
+(what both would do with them). `self`/`root`/`info` are passed where the
 resolver asks for them, and permission classes are asked first. A permission
 that says no is not answered here: the operation falls back to graphql-core,
 which reports it as it always has.
@@ -19,9 +21,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from graphql import FieldNode, GraphQLField, Node, VariableNode
+from graphql import FieldNode, GraphQLField, GraphQLNonNull, Node, VariableNode
 from graphql.execution.values import get_argument_values
+from strawberry.relay.types import GlobalID
+from strawberry.scalars import is_scalar
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
 
@@ -86,6 +91,36 @@ def _has_variable(value: Node) -> bool:
     )
 
 
+_MISSING = object()
+
+
+def _passed_variables(call: Call, scalars: Any, config: Any) -> list[tuple[str, str, bool]]:
+    """(python name, variable, required) per argument, if every argument of the field
+    is passed as a variable and is of a scalar type: graphql-core then takes the
+    variable's coerced value as it is (`coerce_input_literal`), and Strawberry
+    converts a scalar to itself (`convert_argument`). Empty if not so."""
+    nodes = {argument.name.value: argument.value for argument in call.node.arguments or ()}
+    if call.static or set(nodes) != set(call.field_def.args):
+        return []
+    passed = []
+    for argument in call.field.arguments:
+        name = config.name_converter.from_argument(argument)
+        node, definition = nodes.get(name), call.field_def.args.get(name)
+        if not isinstance(node, VariableNode) or definition is None:
+            return []
+        type_ = argument.type
+        if isinstance(type_, StrawberryMaybe):
+            return []
+        if isinstance(type_, StrawberryOptional):
+            type_ = type_.of_type
+        if type_ is GlobalID or not is_scalar(type_, scalars):
+            return []
+        passed.append(
+            (argument.python_name, node.name.value, isinstance(definition.type, GraphQLNonNull))
+        )
+    return passed if len(passed) == len(nodes) else []
+
+
 class Call(FieldPlan):
     """A field with a resolver; `permissions` are its permission classes' instances."""
 
@@ -95,6 +130,7 @@ class Call(FieldPlan):
         "field",
         "field_def",
         "node",
+        "passed",
         "permissions",
         "static",
         "stored",
@@ -122,6 +158,9 @@ class Call(FieldPlan):
         # any input object or list (a resolver may change what it is given).
         self.static = not any(_has_variable(argument.value) for argument in node.arguments or ())
         self.constant: dict[str, Any] | None = None
+        # Arguments that are each a variable of a scalar type: taken from the
+        # coerced variables as they are (None: not worked out yet; False: not so).
+        self.passed: list[tuple[str, str, bool]] | bool | None = None
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
         source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
@@ -138,6 +177,18 @@ class Call(FieldPlan):
             return {name: _copy(value) for name, value in self.constant.items()}
         if not self.field_def.args and not self.node.arguments:
             return {}
+        passed = self.passed
+        if passed is None:
+            passed = self.passed = _passed_variables(self, job.scalars, job.config) or False
+        if passed:
+            coerced, kwargs = job.variables.coerced, {}
+            for python_name, variable, required in passed:
+                value = coerced.get(variable, _MISSING)
+                if value is _MISSING or (value is None and required):
+                    break  # a default or an error: graphql-core's to work out
+                kwargs[python_name] = value
+            else:
+                return kwargs
         raw = get_argument_values(self.field_def, self.node, job.variables)
         kwargs = convert_arguments(
             raw, self.field.arguments, scalar_registry=job.scalars, config=job.config, info=None
