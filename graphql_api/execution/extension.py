@@ -26,10 +26,10 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
 )
-from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from graphql_api.execution.collect import CantPlan, directive_variables
+from graphql_api.execution.variables import Variables
 from graphql_api.limits.cost import Prices
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,15 @@ class _Operation:
     view may serve it directly (graphql_api.http.direct), which prices it once per
     value of the variables its price depends on (`prices`)."""
 
-    __slots__ = ("conditions", "document", "fragments", "operation", "prices", "valid")
+    __slots__ = (
+        "conditions",
+        "document",
+        "fragments",
+        "operation",
+        "prices",
+        "valid",
+        "variables",
+    )
 
     def __init__(self, document: Any, operation: OperationDefinitionNode, fragments: dict) -> None:
         self.document = document
@@ -51,6 +59,7 @@ class _Operation:
         self.fragments = fragments
         self.valid = False
         self.prices = Prices()
+        self.variables: Variables | None = None  # for the schema that first serves it
         self.conditions = sorted(directive_variables([operation.selection_set, *(
             fragment.selection_set for fragment in fragments.values()
         )]))  # fmt: skip
@@ -126,9 +135,12 @@ class Planner:
         from graphql_api.execution.build import Builder  # noqa: PLC0415
         from graphql_api.execution.run import Job, run  # noqa: PLC0415
 
-        variables = get_variable_values(
-            schema._schema, operation.operation.variable_definitions or (), raw_variables
-        )
+        coercion = operation.variables
+        if coercion is None or coercion.schema is not schema._schema:
+            coercion = operation.variables = Variables(
+                schema._schema, operation.operation.variable_definitions or ()
+            )
+        variables = coercion.coerce(raw_variables)
         if isinstance(variables, list):
             return None  # graphql-core reports them
         conditions = tuple(variables.coerced.get(name) for name in operation.conditions)
