@@ -9,6 +9,7 @@ once for all lists.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import typing
@@ -122,8 +123,9 @@ class ConnectionSpec:
     nullable: bool
     relation: Relation | None = None
 
-    @property
+    @functools.cached_property
     def node_type(self) -> Any:
+        """The node class (a lazy reference resolved on first use, then kept)."""
         return _resolve(self.node)
 
 
