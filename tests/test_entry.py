@@ -166,6 +166,14 @@ async def test_planned_reads_anonymous_and_signed_in(app, gql, db, taken, frozen
     # Another media type asked for, a body the direct answer leaves to Strawberry.
     await both(app, taken, headers={**JSON, "accept": "application/graphql-response+json"},
                body=body)  # fmt: skip
+    # The Accept the direct answer negotiates with: one it cannot meet, one with weights,
+    # and two of them (then the full stack answers: which counts is not the entry's call).
+    await both(app, taken, headers={**JSON, "accept": "text/html"}, body=body)
+    await both(app, taken, headers={**JSON, "accept": "application/json;q=0.5, */*;q=0.1"},
+               body=body)  # fmt: skip
+    two = [("content-type", "application/json"), ("accept", "text/html"),
+           ("accept", "application/json")]  # fmt: skip
+    await both(app, taken, headers=two, body=body, through_entry=False)
     await both(app, taken, body={**body, "extensions": {}})
     await both(app, taken, body={"query": "{ __typename }"})
 

@@ -58,17 +58,25 @@ class DirectReads:
 
     async def respond(self, view: Any, request: Request) -> Response | None:
         """The response, or None: the request goes the whole way."""
-        headers = request.headers
-        content_type = headers.get("content-type")
-        if content_type is None or (
-            content_type != JSON and parse_content_type(content_type)[0] != JSON
-        ):  # the plain header, the common one, is not parsed (an email.Message each time)
-            return None
-        media_type = negotiate(headers.get("accept"))
+        scope = request.scope
+        found = scope.get("graphql_api.entry")
+        if found is not None:  # the entry (graphql_api.http.entry) checked the content type
+            accept = found.get(b"accept")
+            media_type = negotiate(None if accept is None else accept.decode("latin-1"))
+            raw = scope.get("graphql_api.body")
+        else:
+            headers = request.headers
+            content_type = headers.get("content-type")
+            if content_type is None or (
+                content_type != JSON and parse_content_type(content_type)[0] != JSON
+            ):  # the plain header, the common one, is not parsed (an email.Message each time)
+                return None
+            media_type = negotiate(headers.get("accept"))
+            raw = None
         if media_type is None:
             return None
         try:
-            body = decoded_body(await request.body())
+            body = decoded_body(raw if raw is not None else await request.body())
         except json.JSONDecodeError:
             return None
         if type(body) is not dict or not body.keys() <= _FIELDS:

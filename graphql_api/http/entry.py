@@ -19,7 +19,9 @@ those layers do to it, in one function, with their code and in their order:
   `needs_no_preflight` never refuses, so there is nothing to check;
 - the database deadline (`pymongo.timeout`, the stack's own seconds);
 - Starlette's answer to its `HTTPException`, as its exception middleware gives it;
-- then the endpoint, as the router would call it (the scope gets the same keys).
+- then the endpoint, as the router would call it (the scope gets the same keys,
+  and ours: `graphql_api.entry`, the watched headers found, and `graphql_api.body`,
+  the body read, for the direct answer of graphql_api.http.direct).
 
 Anything else (another path, method or content type, a root path, a watched
 header given twice, so that no question of which copy counts arises) goes the
@@ -55,10 +57,12 @@ from graphql_api.middleware import BodySizeLimit, DatabaseDeadline
 from graphql_api.request_id import RequestId
 
 PATH = "/graphql"
-# The request headers some layer reads. Each may come once: with two, the layers
-# disagree on which counts (some take the first, some the last), the full stack decides.
+# The request headers some layer (or the direct answer) reads. Each may come once: with
+# two, the layers disagree on which counts (some take the first, some the last), the
+# full stack decides.
 _WATCHED = frozenset(
     {
+        b"accept",
         b"content-type",
         b"content-length",
         b"x-request-id",
@@ -237,6 +241,7 @@ class _Plan:
         body = await self._body(found, receive, send)
         if body is None:
             return
+        scope["graphql_api.body"] = body
         sent = False
 
         async def replay() -> Message:
