@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from graphql import FieldNode, GraphQLField, GraphQLNonNull, Node, VariableNode
+from graphql import FieldNode, GraphQLField, GraphQLNonNull, Node, Undefined, VariableNode
 from graphql.execution.values import get_argument_values
 from strawberry.relay.types import GlobalID
 from strawberry.scalars import is_scalar
@@ -89,9 +89,6 @@ def _has_variable(value: Node) -> bool:
             *(field.value for field in getattr(value, "fields", ())),
         )
     )
-
-
-_MISSING = object()
 
 
 def _passed_variables(call: Call, scalars: Any, config: Any) -> list[tuple[str, str, bool]]:
@@ -183,8 +180,8 @@ class Call(FieldPlan):
         if passed:
             coerced, kwargs = job.variables.coerced, {}
             for python_name, variable, required in passed:
-                value = coerced.get(variable, _MISSING)
-                if value is _MISSING or (value is None and required):
+                value = coerced.get(variable, Undefined)
+                if value is Undefined or (value is None and required):
                     break  # a default or an error: graphql-core's to work out
                 kwargs[python_name] = value
             else:

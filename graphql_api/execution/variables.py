@@ -28,6 +28,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLSchema,
     GraphQLString,
+    Undefined,
     VariableDefinitionNode,
 )
 from graphql.execution.get_variable_signature import get_variable_signature
@@ -100,8 +101,8 @@ class Variables:
             sources: dict[str, VariableValueSource] = {}
             coerced: dict[str, Any] = {}
             for name, signature, required, unchanged in known:
-                value = inputs.get(name, _MISSING)
-                if value is _MISSING or not (unchanged(value) or (value is None and not required)):
+                value = inputs.get(name, Undefined)
+                if value is Undefined or not (unchanged(value) or (value is None and not required)):
                     break
                 sources[name] = VariableValueSource(signature, value)
                 coerced[name] = value
@@ -109,7 +110,5 @@ class Variables:
                 return VariableValues(sources, coerced)
         return get_variable_values(self.schema, self.definitions, dict(inputs))
 
-
-_MISSING = object()
 
 __all__ = ["Variables"]
