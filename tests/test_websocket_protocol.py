@@ -1,7 +1,8 @@
 """The lean WebSocket protocol (`WEBSOCKET_LEAN_PROTOCOL`) under a real uvicorn:
 what uvicorn's own does (keepalive pings, pongs, the close handshake both ways,
 the message size limit, backpressure on a client that does not read), with less
-held per socket."""
+held per socket; and the same once the app has parked the socket (`Parking`:
+its ASGI call has returned, the parked protocol serves it)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import uvicorn
+from starlette.websockets import WebSocket
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
@@ -19,9 +21,11 @@ from websockets.server import ServerProtocol
 from graphql_api.embedded import free_port
 from graphql_api.realtime.websocket_protocol import (
     LeanWebSocketProtocol,
+    Parking,
     _forget_request,
     _Gate,
     _Inbox,
+    parking_of,
 )
 
 BIG = "x" * 1_000_000
@@ -56,6 +60,54 @@ class Echo:
             await send({"type": "websocket.send", "text": text})
 
 
+class ParkedEcho(Echo):
+    """The same answers, from a parked socket: the ASGI call returns after the
+    handshake, and each message is answered in a task of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls_returned = 0
+        self.received: list[dict] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, scope, receive, send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        await websocket.accept()
+        parking = parking_of(scope)
+        assert isinstance(parking, Parking)
+
+        def listener(message: dict) -> None:
+            self.received.append(message)
+            if message["type"] == "websocket.disconnect":
+                self.disconnects.append(message)
+                parking.done()
+                return
+            task = asyncio.ensure_future(self.answer(websocket, parking, message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        parking.park(websocket, listener)
+        self.calls_returned += 1
+
+    async def answer(self, websocket: WebSocket, parking: Parking, message: dict) -> None:
+        parking.read()
+        text = message.get("text")
+        if text is None:
+            await websocket.send_bytes(message["bytes"])
+        elif text == "close":
+            await websocket.close(4000, "bye")
+        elif text == "flood":
+            with contextlib.suppress(Exception):
+                while True:
+                    await websocket.send_text(BIG)
+                    self.flood_sent += 1
+        else:
+            await websocket.send_text(text)
+
+
+APPS = pytest.mark.parametrize("make_app", [Echo, ParkedEcho], ids=["asgi", "parked"])
+
+
 @contextlib.asynccontextmanager
 async def serving(app, **options) -> AsyncIterator[str]:
     port = free_port()
@@ -79,8 +131,9 @@ async def serving(app, **options) -> AsyncIterator[str]:
         await task
 
 
-async def test_echo_and_close_from_the_client() -> None:
-    app = Echo()
+@APPS
+async def test_echo_and_close_from_the_client(make_app) -> None:
+    app = make_app()
     async with serving(app) as url:
         async with connect(url) as ws:
             for n in range(3):
@@ -94,8 +147,9 @@ async def test_echo_and_close_from_the_client() -> None:
         assert app.disconnects == [{"type": "websocket.disconnect", "code": 1000, "reason": ""}]
 
 
-async def test_close_from_the_server() -> None:
-    async with serving(Echo()) as url, connect(url) as ws:
+@APPS
+async def test_close_from_the_server(make_app) -> None:
+    async with serving(make_app()) as url, connect(url) as ws:
         await ws.send("close")
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()
@@ -103,9 +157,10 @@ async def test_close_from_the_server() -> None:
         assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4000, "bye")
 
 
-async def test_keepalive_pings_answered_keep_the_socket_open() -> None:
+@APPS
+async def test_keepalive_pings_answered_keep_the_socket_open(make_app) -> None:
     async with (
-        serving(Echo(), ws_ping_interval=0.1, ws_ping_timeout=0.3) as url,
+        serving(make_app(), ws_ping_interval=0.1, ws_ping_timeout=0.3) as url,
         connect(url, ping_interval=None) as ws,  # it answers pings by itself
     ):
         await asyncio.sleep(1.0)  # ten pings, each answered in time
@@ -113,9 +168,10 @@ async def test_keepalive_pings_answered_keep_the_socket_open() -> None:
         assert await ws.recv() == "still open"
 
 
-async def test_a_client_that_does_not_answer_pings_is_closed() -> None:
+@APPS
+async def test_a_client_that_does_not_answer_pings_is_closed(make_app) -> None:
     async with (
-        serving(Echo(), ws_ping_interval=0.1, ws_ping_timeout=0.2) as url,
+        serving(make_app(), ws_ping_interval=0.1, ws_ping_timeout=0.2) as url,
         connect(url, ping_interval=None) as ws,
     ):
         # Stop reading: pings go unanswered, so the server gives up.
@@ -129,8 +185,9 @@ async def test_a_client_that_does_not_answer_pings_is_closed() -> None:
         assert closed.value.rcvd.code == 1011
 
 
-async def test_a_message_over_the_size_limit_closes_with_1009() -> None:
-    async with serving(Echo(), ws_max_size=1000) as url, connect(url) as ws:
+@APPS
+async def test_a_message_over_the_size_limit_closes_with_1009(make_app) -> None:
+    async with serving(make_app(), ws_max_size=1000) as url, connect(url) as ws:
         await ws.send("y" * 2000)
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()
@@ -138,8 +195,9 @@ async def test_a_message_over_the_size_limit_closes_with_1009() -> None:
         assert closed.value.rcvd.code == 1009
 
 
-async def test_a_client_that_does_not_read_holds_the_sender_back() -> None:
-    app = Echo()
+@APPS
+async def test_a_client_that_does_not_read_holds_the_sender_back(make_app) -> None:
+    app = make_app()
     async with serving(app) as url, connect(url, max_queue=1) as ws:
         await ws.send("flood")
         await asyncio.sleep(1.0)
@@ -150,6 +208,37 @@ async def test_a_client_that_does_not_read_holds_the_sender_back() -> None:
         # Backpressure: the sender waits while the transport's buffer is full.
         assert app.flood_sent - held <= 2
         assert app.flood_sent < 64
+
+
+async def test_a_parked_socket_reassembles_fragments_and_passes_bytes() -> None:
+    app = ParkedEcho()
+    async with serving(app) as url, connect(url) as ws:
+        await ws.send(iter(["frag", "mented"]))  # one message in three frames
+        assert await ws.recv() == "fragmented"
+        await ws.send(b"\x00\xffbinary")
+        assert await ws.recv() == b"\x00\xffbinary"
+    assert app.calls_returned == 1  # the ASGI call ended at the handshake
+
+
+async def test_a_parked_socket_is_closed_with_1012_when_the_server_stops() -> None:
+    app = ParkedEcho()
+    port = free_port()
+    config = uvicorn.Config(
+        app, port=port, ws=LeanWebSocketProtocol, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    async with connect(f"ws://127.0.0.1:{port}/") as ws:
+        await ws.send("hello")
+        assert await ws.recv() == "hello"
+        server.should_exit = True
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+    await asyncio.wait_for(task, 10)
+    assert app.disconnects == [{"type": "websocket.disconnect", "code": 1012}]
 
 
 async def test_inbox_and_gate() -> None:

@@ -114,6 +114,8 @@ def serve(args: argparse.Namespace) -> int:
             # deflate unless asked for (WEBSOCKET_COMPRESSION).
             ws=LEAN_PROTOCOL if settings.websocket_lean_protocol else "websockets-sansio",
             ws_per_message_deflate=settings.websocket_compression,
+            ws_ping_interval=settings.websocket_ping_interval_s,
+            ws_ping_timeout=settings.websocket_ping_timeout_s,
         )
     finally:
         if supervisor is not None:

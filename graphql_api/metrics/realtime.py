@@ -11,6 +11,7 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graphql_api.metrics.definitions import HUB_LAG, WEBSOCKETS
+from graphql_api.realtime.websocket_protocol import parking_of
 
 
 def observe_change_lag(feed: str, change: object) -> None:
@@ -42,7 +43,11 @@ class CountWebSockets:
         try:
             await self.app(scope, receive, send)
         finally:
-            WEBSOCKETS.dec()
+            parking = parking_of(scope)
+            if parking is not None and parking.parked:  # still open: counted until its end
+                parking.when_done(WEBSOCKETS.dec)
+            else:
+                WEBSOCKETS.dec()
 
 
 __all__ = ["CountWebSockets", "observe_change_lag"]

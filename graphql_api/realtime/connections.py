@@ -11,14 +11,22 @@ Strawberry's protocol handlers, extended through their public handler hooks:
   code: its operations are cancelled first, so nothing more is sent;
 - subscriptions are multiplexed (`graphql_api.realtime.multiplex`): each
   subscriber is admitted alone, then receives the frames of the execution it
-  shares, its session checked again before each one.
+  shares, its session checked again before each one;
+- under `serve`, a graphql-transport-ws socket is parked once accepted
+  (`graphql_api.realtime.websocket_protocol.Parking`): its ASGI call returns,
+  and `_Pump` hands its messages to the handler, so that an idle subscriber
+  holds no task and no coroutine frames. Its end (`released`) comes with its
+  last message instead of the call's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import logging
 from collections import Counter
+from json import JSONDecodeError
 from typing import Any
 
 import orjson
@@ -38,6 +46,9 @@ from graphql_api.auth.viewer import Viewer
 from graphql_api.errors import APIError, Forbidden, Unauthenticated
 from graphql_api.realtime.multiplex import Event, Member, Multiplexer, admit
 from graphql_api.realtime.visibility import is_public, subscription, visibility
+from graphql_api.realtime.websocket_protocol import Parking, parking_of
+
+logger = logging.getLogger(__name__)
 
 TOO_MANY_CONNECTIONS = 4429
 
@@ -103,12 +114,25 @@ class _Bounded:
             return
         context.client_key = key
         context.close_connection = self.end
+        parking = self.parking()
+        if parking is not None:
+            self.on_request_accepted()
+            _Pump(self, parking)  # its messages come from the protocol from now on
+            return  # and this ASGI call, its task and their frames, end
         try:
             await super().handle()
         finally:
-            limits.release(context.client_key)
-            context.client_key = None
-            self.view.connection_closed(context)
+            self.released()
+
+    def parking(self) -> Parking | None:
+        return None  # this protocol's handler only runs in its ASGI call
+
+    def released(self) -> None:
+        """The socket's end: its count against its client, its session watch."""
+        context = self.context
+        self.view.connection_limits.release(context.client_key)
+        context.client_key = None
+        self.view.connection_closed(context)
 
     async def send_message(self, message: Any) -> None:
         if not self.ended:
@@ -121,6 +145,70 @@ class _Bounded:
             self.closed = True
             with contextlib.suppress(RuntimeError):  # closed by the client meanwhile
                 await self.websocket.close(code=code, reason=reason)
+
+
+class _Pump:
+    """A parked socket's messages, handed to its handler one at a time as
+    Strawberry's own loop (`handle`) would, in a task only while there are some:
+    an idle subscriber's socket holds no task and no coroutine frames."""
+
+    __slots__ = ("_context", "_ended", "_handler", "_items", "_parking", "_running")
+
+    def __init__(self, handler: TransportWSHandler, parking: Parking) -> None:
+        self._handler = handler
+        self._parking = parking
+        self._items: list[Any] = []
+        self._running = False
+        self._ended = False
+        self._context = contextvars.copy_context()  # the socket's request id, for logs
+        parking.park(handler.websocket.ws, self.put)
+
+    def put(self, message: Any) -> None:
+        if self._ended:
+            return  # a second disconnect (the close frame, then the connection's loss)
+        self._items.append(message)
+        if not self._running:
+            self._running = True
+            loop = asyncio.get_running_loop()
+            self._parking.track(loop.create_task(self._run(), context=self._context))
+
+    async def _run(self) -> None:
+        handler = self._handler
+        try:
+            while self._items:
+                message = self._items.pop(0)
+                if not self._items:
+                    self._parking.read()  # taken, as `receive` takes it
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    await handler.handle_invalid_message("WebSocket message type must be text")
+                    break
+                try:
+                    decoded = handler.view.decode_json(text)
+                except JSONDecodeError:
+                    await handler.handle_invalid_message("WebSocket message must be valid JSON")
+                    break
+                await handler.handle_message(decoded)
+            else:
+                self._running = False  # all handled: the next message starts a task
+                return
+        except WebSocketDisconnected:
+            pass
+        except Exception:
+            logger.exception("A WebSocket message failed")
+        await self._end()
+
+    async def _end(self) -> None:
+        """What follows Strawberry's loop, and the ASGI call's return."""
+        self._ended = True
+        self._items.clear()
+        try:
+            await self._handler.shutdown()
+        finally:
+            self._handler.released()
+            self._parking.done()
 
 
 class _Multiplexed:
@@ -243,6 +331,16 @@ class TransportWSHandler(_Bounded, _Multiplexed, BaseGraphQLTransportWSHandler):
     """`graphql-transport-ws`, the protocol of today's clients."""
 
     members: dict[str, Member] | None = None  # by operation id, once detached
+
+    def parking(self) -> Parking | None:
+        return parking_of(self.websocket.ws.scope)
+
+    async def handle_message(self, message: Any) -> None:
+        # Strawberry's answers a JSON message that is not an object with a TypeError.
+        if not isinstance(message, dict):
+            await self.handle_invalid_message("WebSocket message must be a JSON object")
+            return
+        await super().handle_message(message)
 
     async def handle_connection_init(self, message: Any) -> None:
         try:
