@@ -27,6 +27,7 @@ from bson.datetime_ms import DatetimeMS
 from bson.errors import InvalidId
 
 from graphql_api.errors import BadUserInput
+from graphql_api.models.money import stored_decimal
 
 #: A list's order: (key, 1 ascending or -1 descending), the last key `_id`.
 Sort = tuple[tuple[str, int], ...]
@@ -65,7 +66,7 @@ def _encode_datetime(value: datetime) -> str:
 _ENCODERS: dict[type, tuple[str, Callable[[Any], str]]] = {
     datetime: ("d", _encode_datetime),
     ObjectId: ("o", str),
-    Decimal128: ("n", str),
+    Decimal128: ("n", lambda value: str(stored_decimal(value))),  # finite: amounts
 }
 
 
