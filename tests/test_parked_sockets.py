@@ -132,6 +132,28 @@ async def test_a_hostile_message_after_the_handshake_closes_with_4400(served, fr
     wait_for(lambda: open_sockets(base) == 0, 10, process)
 
 
+async def test_messages_behind_a_close_from_the_server_are_not_handled(served):
+    """Strawberry's loop stops reading once the socket is closed: so must the pump,
+    even with the next messages already read (one TCP segment), or a ping sent
+    after the close fails in the server (and logs an error per connection)."""
+    base, process, _, _ = served
+    logged_before = len(process.log_path.read_text(errors="replace").splitlines())
+    async with connect(ws_url(base), subprotocols=[PROTOCOL]) as ws:
+        await ws.send('{"type": "connection_init", "payload": {}}')
+        assert orjson.loads(await ws.recv())["type"] == "connection_ack"
+        for text in ('{"type": "bogus"}', '{"type": "ping"}', '{"type": "ping"}'):
+            ws.protocol.send_text(text.encode())
+        ws.send_data()  # the three frames in one write
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                message = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
+                assert message["type"] != "pong", message
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    await asyncio.sleep(0.5)
+    lines = process.log_path.read_text(errors="replace").splitlines()[logged_before:]
+    assert not [line for line in lines if orjson.loads(line)["level"] in ("ERROR", "CRITICAL")]
+
+
 async def test_messages_are_handled_in_order_fragmented_or_not(served):
     base, _, _, _ = served
     async with connect(ws_url(base), subprotocols=[PROTOCOL]) as ws:

@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 import pymongo
 from graphql import ExecutionResult, GraphQLError
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -173,32 +173,41 @@ class _Pump:
             self._parking.track(loop.create_task(self._run(), context=self._context))
 
     async def _run(self) -> None:
-        handler = self._handler
+        over = True  # unless all were handled and the socket goes on (or if cancelled)
         try:
-            while self._items:
-                message = self._items.pop(0)
-                if not self._items:
-                    self._parking.read()  # taken, as `receive` takes it
-                if message["type"] == "websocket.disconnect":
-                    break
-                text = message.get("text")
-                if text is None:
-                    await handler.handle_invalid_message("WebSocket message type must be text")
-                    break
-                try:
-                    decoded = handler.view.decode_json(text)
-                except JSONDecodeError:
-                    await handler.handle_invalid_message("WebSocket message must be valid JSON")
-                    break
-                await handler.handle_message(decoded)
-            else:
-                self._running = False  # all handled: the next message starts a task
-                return
+            over = await self._handle_queued()
         except WebSocketDisconnected:
             pass
         except Exception:
             logger.exception("A WebSocket message failed")
-        await self._end()
+        finally:
+            if over:
+                await self._end()
+
+    async def _handle_queued(self) -> bool:
+        """Handle what is queued, in order: whether the conversation is over."""
+        handler = self._handler
+        websocket = handler.websocket.ws
+        while self._items:
+            if websocket.application_state is WebSocketState.DISCONNECTED:
+                return True  # the server closed it: Strawberry's loop stops reading too
+            message = self._items.pop(0)
+            if not self._items:
+                self._parking.read()  # taken, as `receive` takes it
+            if message["type"] == "websocket.disconnect":
+                return True
+            text = message.get("text")
+            if text is None:
+                await handler.handle_invalid_message("WebSocket message type must be text")
+                return True
+            try:
+                decoded = handler.view.decode_json(text)
+            except JSONDecodeError:
+                await handler.handle_invalid_message("WebSocket message must be valid JSON")
+                return True
+            await handler.handle_message(decoded)
+        self._running = False  # all handled: the next message starts a task
+        return False
 
     async def _end(self) -> None:
         """What follows Strawberry's loop, and the ASGI call's return."""

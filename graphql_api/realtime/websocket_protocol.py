@@ -24,6 +24,7 @@ Strawberry's: ~7 KB a socket) until a message comes.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import struct
 import weakref
@@ -34,7 +35,7 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
 from websockets.frames import Opcode
-from websockets.protocol import Protocol
+from websockets.protocol import Protocol, State
 
 if TYPE_CHECKING:
     from starlette.websockets import WebSocket
@@ -107,6 +108,7 @@ class _Gate:
 
 PARKING = "graphql_api.parking"  # the scope's extension: a socket's `Parking`
 _KEPT_HEADERS = frozenset({b"user-agent"})  # what a parked socket's app still reads
+_logger = logging.getLogger("uvicorn.error")
 
 
 class _Server:
@@ -155,11 +157,16 @@ class _Server:
     def _sweep(self) -> None:
         now = self.loop.time()
         parked = False
-        for connection in list(self.connections):
-            if type(connection) is Parking:
-                parked = True
-                connection.keep_alive(now)
-        self.sweeper = self.loop.call_later(self._period(), self._sweep) if parked else None
+        try:
+            for connection in list(self.connections):
+                if type(connection) is Parking:
+                    parked = True
+                    try:
+                        connection.keep_alive(now)
+                    except Exception:  # one socket's failure must not end everyone's keepalive
+                        _logger.exception("WebSocket keepalive failed")
+        finally:
+            self.sweeper = self.loop.call_later(self._period(), self._sweep) if parked else None
 
 
 class Parking(asyncio.Protocol):
@@ -189,6 +196,7 @@ class Parking(asyncio.Protocol):
         "_when_done",
         "_writable",
         "disconnected",
+        "finished",
         "parked",
     )
 
@@ -197,6 +205,7 @@ class Parking(asyncio.Protocol):
         self._protocol: weakref.ref[LeanWebSocketProtocol] | None = weakref.ref(protocol)
         self._when_done: list[Callable[[], None]] | None = None
         self.parked = False
+        self.finished = False
 
     # --- the app's side ------------------------------------------------------
 
@@ -219,7 +228,10 @@ class Parking(asyncio.Protocol):
         self._close_sent = protocol.close_sent
         self._close_timer = protocol.close_timer
         self.disconnected = protocol.disconnected
-        self._fragments: tuple[str, list[bytes]] | None = None
+        # A message whose first frames came before: its rest comes here.
+        self._fragments: tuple[str, list[bytes]] | None = (
+            (protocol.curr_msg_data_type, list(protocol.frames)) if protocol.frames else None
+        )
         self._listener: Callable[[MutableMapping[str, Any]], None] | None = listener
         self._ping_payload: bytes | None = None
         self._ping_sent_at = server.loop.time()  # the first ping is an interval from now
@@ -268,7 +280,10 @@ class Parking(asyncio.Protocol):
         task.add_done_callback(tasks.discard)
 
     def when_done(self, callback: Callable[[], None]) -> None:
-        """Call `callback` once the app is done with this parked socket."""
+        """Call `callback` once the app is done with this parked socket (now, if it is)."""
+        if self.finished:
+            callback()
+            return
         if self._when_done is None:
             self._when_done = []
         self._when_done.append(callback)
@@ -276,6 +291,7 @@ class Parking(asyncio.Protocol):
     def done(self) -> None:
         """The app is done with this socket: what uvicorn does when an ASGI call
         returns (the transport closes, unless a close handshake is under way)."""
+        self.finished = True
         if self._close_timer is None:
             self._transport.close()
         callbacks, self._when_done = self._when_done or (), None
@@ -421,7 +437,7 @@ class Parking(asyncio.Protocol):
     def shutdown(self) -> None:
         """The server stops (uvicorn calls this on every connection)."""
         self._stop_keepalive()
-        closing = not self._close_sent
+        closing = not self._close_sent and self._conn.state is State.OPEN
         if closing:
             self._conn.send_close(1012)
             self._transport.write(b"".join(self._conn.data_to_send()))
