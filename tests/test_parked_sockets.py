@@ -22,7 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.servers import clean_env, exit_code, graphql, serve, sign_up, wait_for
+from tests.servers import clean_env, exit_code, graphql, serve, sign_up, status, wait_for
 from tests.ws import PROTOCOL, GraphQLWebSocket
 
 FEED = "subscription { postPublished { title } }"
@@ -38,6 +38,7 @@ def served(mongodb_url, tmp_path_factory):
         MAX_WEBSOCKETS_PER_CLIENT=str(PER_CLIENT),
     )
     with serve(env, folder) as (base, process):
+        wait_for(lambda: status(base) == 200, 60, process)  # the database is set up
         yield base, process, env, folder
 
 
@@ -210,6 +211,7 @@ async def test_a_server_stopping_closes_its_parked_subscribers_and_exits(
         MAX_WEBSOCKETS_PER_CLIENT="100",
     )
     with serve(env, folder) as (base, process):
+        wait_for(lambda: status(base) == 200, 60, process)
         sockets = await subscribed(base, 30)
         await asyncio.sleep(0.5)
         process.send_signal(signal.SIGINT)
