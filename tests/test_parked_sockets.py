@@ -1,7 +1,7 @@
 """GraphQL WebSockets parked between messages, attacked through the real `graphql-api serve`.
 
 Under `serve`, a graphql-transport-ws socket hands its messages to its handler
-from the protocol (`graphql_api.realtime.websocket_protocol.Parking`) once it
+from the protocol (`graphql_api.realtime.parked_socket.Parking`) once it
 is accepted: its ASGI call has returned. What that call's end used to do must
 now happen at the socket's end, on every path: the open-sockets gauge, the
 per-client socket count, the request id in the logs; and what its loop did

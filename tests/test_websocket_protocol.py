@@ -19,13 +19,12 @@ from websockets.frames import Frame, Opcode
 from websockets.server import ServerProtocol
 
 from graphql_api.embedded import free_port
+from graphql_api.realtime.parked_socket import Parking, parking_of
 from graphql_api.realtime.websocket_protocol import (
     LeanWebSocketProtocol,
-    Parking,
     _forget_request,
     _Gate,
     _Inbox,
-    parking_of,
 )
 
 BIG = "x" * 1_000_000

@@ -11,7 +11,7 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graphql_api.metrics.definitions import HUB_LAG, WEBSOCKETS
-from graphql_api.realtime.websocket_protocol import parking_of
+from graphql_api.realtime.parked_socket import parking_of
 
 
 def observe_change_lag(feed: str, change: object) -> None:

@@ -13,7 +13,7 @@ Strawberry's protocol handlers, extended through their public handler hooks:
   subscriber is admitted alone, then receives the frames of the execution it
   shares, its session checked again before each one;
 - under `serve`, a graphql-transport-ws socket is parked once accepted
-  (`graphql_api.realtime.websocket_protocol.Parking`): its ASGI call returns,
+  (`graphql_api.realtime.parked_socket.Parking`): its ASGI call returns,
   and `_Pump` hands its messages to the handler, so that an idle subscriber
   holds no task and no coroutine frames. Its end (`released`) comes with its
   last message instead of the call's.
@@ -45,8 +45,8 @@ from graphql_api.auth.client_address import client_network
 from graphql_api.auth.viewer import Viewer
 from graphql_api.errors import APIError, Forbidden, Unauthenticated
 from graphql_api.realtime.multiplex import Event, Member, Multiplexer, admit
+from graphql_api.realtime.parked_socket import Parking, parking_of
 from graphql_api.realtime.visibility import is_public, subscription, visibility
-from graphql_api.realtime.websocket_protocol import Parking, parking_of
 
 logger = logging.getLogger(__name__)
 
