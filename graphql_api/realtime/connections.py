@@ -165,7 +165,7 @@ class _Pump:
 
     def put(self, message: Any) -> None:
         if self._ended:
-            return  # a second disconnect (the close frame, then the connection's loss)
+            return  # the conversation is over (a disconnect, or a message that closed it)
         self._items.append(message)
         if not self._running:
             self._running = True

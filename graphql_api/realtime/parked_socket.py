@@ -78,8 +78,8 @@ class _Server:
 
     def _period(self) -> float:
         # A ping goes out at most a quarter of the interval late (uvicorn's: on time).
-        shortest = min(self.ping_interval or 0.0, self.ping_timeout or self.ping_interval or 0.0)
-        return max(0.05, shortest / 4)
+        interval = self.ping_interval or 0.0  # set: the sweep runs only with pings
+        return max(0.05, min(interval, self.ping_timeout or interval) / 4)
 
     def _sweep(self) -> None:
         now = self.loop.time()
