@@ -45,6 +45,13 @@ OPERATIONS: list[tuple[str, dict[str, Any] | None]] = [
     ("query($id: ID!) { user(id: $id) { username } }", {"id": "nope"}),
     ("query($id: ID!) { user(id: $id) { username } }", {"id": "000000000000000000000000"}),
     ("query($id: ID!) { user(id: $id) { username } }", {}),  # missing variable
+    (  # lookups of one operation, a relation below one of them, a user that is not there
+        "query($a: ID!, $b: ID!) { a: user(id: $a) { username } b: user(id: $b) { email"
+        " posts(first: 2) { edges { node { title author { username } } } } }"
+        ' c: user(id: "000000000000000000000000") { id } }',
+        {"a": "$user", "b": "$bob"},
+    ),
+    ('{ user(id: "x") { id } me { username } }', None),  # one invalid id: all is refused
     (
         f"query($id: ID!) {{ post(id: $id) {{ {POST_FIELDS} author {{ {USER_FIELDS} }} }} }}",
         {"id": "$post"},
@@ -176,7 +183,7 @@ async def world(gql: Any, db: Any) -> dict[str, Any]:
 
 def _variables(variables: dict[str, Any] | None, world: dict[str, Any]) -> Any:
     names = {"$user": world["alice"]["id"], "$post": world["post"]["id"],
-             "$draft": world["draft"]["id"]}  # fmt: skip
+             "$draft": world["draft"]["id"], "$bob": world["bob"]["id"]}  # fmt: skip
     if variables is None:
         return None
     return {key: names.get(value, value) if isinstance(value, str) else value
@@ -280,6 +287,27 @@ async def test_the_plan_serves_the_read_shapes(http, world):
         one, _ = await _both(http, viewers[viewer], query, variables)
         assert b'"errors"' not in one, one
         assert planned.Planner.served_total == before + 2, query  # the view's too
+
+
+async def test_lookups_are_one_find_of_what_they_select(http, world, commands):
+    """`user(id:)` is a declared lookup: the plan does not call its resolver (whose
+    DataLoader fetches whole users but the password hash); the lookups of one
+    operation are one `find`, of only the keys their selections read together."""
+    query = "query($a: ID!, $b: ID!) { a: user(id: $a) { username } b: user(id: $b) { email } }"
+    variables = {"a": world["alice"]["id"], "b": world["bob"]["id"]}
+    for token in _viewers(world):
+        served = planned.Planner.served_total
+        commands.reset()
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = await http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        assert response.json()["data"]["a"] == {"username": "alice"}
+        assert planned.Planner.served_total > served
+        finds = [command for command in commands.sent if command.get("find") == "users"]
+        assert len(finds) == 1, commands.sent
+        assert len(finds[0]["filter"]["_id"]["$in"]) == 2
+        assert set(finds[0]["projection"]) == {"_id", "username", "email"}
 
 
 def _generated(count: int, fields: list[str] | None = None) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -27,7 +28,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.types.field import StrawberryField
 
 from graphql_api.dataloaders import KEYED
-from graphql_api.execution.calls import Call
+from graphql_api.execution.calls import Call, Lookup
 from graphql_api.execution.collect import CantPlan, collect
 from graphql_api.execution.connections import ConnectionCall, PageOf
 from graphql_api.execution.fields import (
@@ -50,7 +51,7 @@ from graphql_api.execution.values import (
 )
 from graphql_api.limits import SCAN_SHAPED
 from graphql_api.schema.connections import CONNECTION, ConnectionSpec
-from graphql_api.schema.stored import RELATION, StoredType
+from graphql_api.schema.stored import LOOKUP, RELATION, StoredType
 
 _DEFINITION = "strawberry-definition"  # Strawberry's link from graphql-core types back
 _IDENTITY = {("node", "id"): "global", ("node", "databaseId"): "database", ("plain", "id"): "plain"}
@@ -66,8 +67,8 @@ class Builder:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
-        # loader name -> its relations in this operation, with the keys each reads
-        self._relations: dict[str, list[tuple[Related, dict[str, int] | None]]] = {}
+        # loader name -> its relations and lookups in this operation, with the keys each reads
+        self._relations: dict[str, list[tuple[Related | Lookup, dict[str, int] | None]]] = {}
 
     def operation(self, operation: OperationDefinitionNode) -> ObjectPlan:
         query = self.schema.query_type
@@ -114,15 +115,8 @@ class Builder:
         if name.startswith("__"):
             raise CantPlan("introspection")
         field_def = parent.fields[name]
-        if stored is not None:
-            for stored_field in stored.fields:
-                if stored_field.graphql_name == name:
-                    completer = self.completer(field_def.type, nodes)
-                    if stored_field.owner_only:
-                        return OwnerOnly(key, stored_field, completer, stored.owner)
-                    return Stored(key, stored_field, completer)
-            if kind := _IDENTITY.get((stored.identity or "", name)):
-                return Identity(key, kind, stored.name)
+        if stored is not None and (read := self.stored_field(stored, key, name, nodes, field_def)):
+            return read
         field: StrawberryField = field_def.extensions[_DEFINITION]
         if (field.metadata or {}).get(SCAN_SHAPED):
             raise CantPlan(f"{parent.name}.{name}: scan-shaped")  # runs once, in graphql-core
@@ -136,6 +130,12 @@ class Builder:
         related = (field.metadata or {}).get(RELATION)
         if related is not None and stored is not None and not permissions:
             return self.related(key, field_def.type, nodes, *related)
+        declared = (field.metadata or {}).get(LOOKUP)
+        if declared is not None and not permissions:
+            completer, projection = self.document(field_def.type, nodes)
+            found = Lookup(key, field, field_def, nodes[0], completer, declared)
+            self._narrowed(declared[0], found, projection)
+            return found
         completer = self.completer(field_def.type, nodes)
         if field.base_resolver is not None:
             return Call(key, field, field_def, nodes[0], completer, permissions, stored)
@@ -143,22 +143,53 @@ class Builder:
             raise CantPlan(f"{parent.name}.{name}: not derived from the stored type")
         return Attribute(key, field.python_name, completer)
 
+    def stored_field(
+        self,
+        stored: StoredType,
+        key: str,
+        name: str,
+        nodes: list[FieldNode],
+        field_def: GraphQLField,
+    ) -> FieldPlan | None:
+        """A field read from the document itself, or None if `name` is not one."""
+        for stored_field in stored.fields:
+            if stored_field.graphql_name == name:
+                completer = self.completer(field_def.type, nodes)
+                if stored_field.owner_only:
+                    return OwnerOnly(key, stored_field, completer, stored.owner)
+                return Stored(key, stored_field, completer)
+        if kind := _IDENTITY.get((stored.identity or "", name)):
+            return Identity(key, kind, stored.name)
+        return None
+
     def related(
         self, key: str, graphql_type: Any, nodes: list[FieldNode], loader: str, source: str
     ) -> FieldPlan:
         """A declared relation (`relation(...)` in graphql_api.schema.stored)."""
+        completer, projection = self.document(graphql_type, nodes)
+        related = Related(key, loader, source, completer)
+        self._narrowed(loader, related, projection)
+        return related
+
+    def document(
+        self, graphql_type: Any, nodes: list[FieldNode]
+    ) -> tuple[DocumentOf, dict[str, int] | None]:
+        """A loaded stored document's completer, and the projection its selection reads."""
         nullable = not isinstance(graphql_type, GraphQLNonNull)
         target = graphql_type if nullable else graphql_type.of_type
         if not isinstance(target, GraphQLObjectType):
-            raise CantPlan(f"{key}: a relation to {target}")
+            raise CantPlan(f"a loaded document of type {target}")
         plan = self.object_plan(target, [node.selection_set for node in nodes])
         if plan.stored is None:
-            raise CantPlan(f"{key}: a relation to a type that is not stored")
-        related = Related(key, loader, source, DocumentOf(plan, nullable))
+            raise CantPlan(f"{target.name}: a loaded document of a type that is not stored")
+        names = [below[0].name.value for below in self._collect(target, nodes).values()]
+        return DocumentOf(plan, nullable), plan.stored.projection(names)
+
+    def _narrowed(
+        self, loader: str, load: Related | Lookup, projection: dict[str, int] | None
+    ) -> None:
         if loader in KEYED:  # a loader of its own makes its own choice of keys
-            names = [below[0].name.value for below in self._collect(target, nodes).values()]
-            self._relations.setdefault(loader, []).append((related, plan.stored.projection(names)))
-        return related
+            self._relations.setdefault(loader, []).append((load, projection))
 
     def completer(self, graphql_type: Any, nodes: list[FieldNode]) -> Completer:
         if isinstance(graphql_type, GraphQLNonNull):

@@ -30,9 +30,11 @@ from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
 
+from graphql_api.errors import BadUserInput
 from graphql_api.execution.collect import CantPlan
-from graphql_api.execution.fields import FieldPlan, Parent
+from graphql_api.execution.fields import FieldPlan, Parent, load
 from graphql_api.execution.values import Completer, put
+from graphql_api.schema.relay import parse_id
 from graphql_api.schema.stored import StoredType
 
 
@@ -219,3 +221,33 @@ class Call(FieldPlan):
                 verdict = await verdict
             if not verdict:
                 raise CantPlan("permission denied")  # graphql-core reports it
+
+
+class Lookup(Call):
+    """A declared lookup (`lookup(...)` in graphql_api.schema.stored): the document
+    its loader gives for the id argument, fetched with the wave's other loads and,
+    like a relation, with only the stored `keys` the operation reads (set by the
+    builder). The resolver is not called: no DataLoader task, no object. An id
+    `parse_id` refuses leaves the operation to graphql-core, which reports it."""
+
+    __slots__ = ("argument", "keys", "loader", "type_name")
+
+    def __init__(
+        self,
+        key: str,
+        field: StrawberryField,
+        field_def: GraphQLField,
+        node: FieldNode,
+        completer: Completer,
+        declared: tuple[str, str, str],
+    ) -> None:
+        super().__init__(key, field, field_def, node, completer, [], None)
+        self.loader, self.type_name, self.argument = declared
+        self.keys: tuple[str, ...] | None = None
+
+    def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
+        try:
+            wanted = parse_id(self.arguments(job)[self.argument], self.type_name)
+        except (BadUserInput, KeyError, TypeError) as refused:
+            raise CantPlan("not an id of its type") from refused
+        load(job, self.loader, self.keys, wanted, out, self.key, self.completer)

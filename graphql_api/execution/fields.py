@@ -112,18 +112,27 @@ class Related(FieldPlan):
         self.keys: tuple[str, ...] | None = None
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
-        loaders = job.info.context.loaders
-        if self.keys is None:
-            loader = getattr(loaders, self.loader)
-        else:
-            loader = loaders.narrowed(self.loader, self.keys)
-        out[self.key] = None  # keeps the key's place in the response's order
-        if batched(loader):
-            job.pending.append(Loaded(loader, document[self.source], out, self.key, self.completer))
-        else:
-            job.pending.append(
-                Later(loader.load(document[self.source]), out, self.key, self.completer)
-            )
+        load(job, self.loader, self.keys, document[self.source], out, self.key, self.completer)
+
+
+def load(
+    job: Any,
+    name: str,
+    keys: tuple[str, ...] | None,
+    wanted: Any,
+    out: dict[str, Any],
+    key: str,
+    completer: Completer,
+) -> None:
+    """`out[key]`: the document loader `name` gives for `wanted` (with only `keys`,
+    if given), completed when the run's wave is settled."""
+    loaders = job.info.context.loaders
+    loader = getattr(loaders, name) if keys is None else loaders.narrowed(name, keys)
+    out[key] = None  # keeps the key's place in the response's order
+    if batched(loader):
+        job.pending.append(Loaded(loader, wanted, out, key, completer))
+    else:
+        job.pending.append(Later(loader.load(wanted), out, key, completer))
 
 
 class Attribute(FieldPlan):

@@ -33,6 +33,7 @@ Document = dict[str, Any]
 
 READS = "graphql_api.reads"
 RELATION = "graphql_api.relation"
+LOOKUP = "graphql_api.lookup"
 
 
 def reads(*keys: str) -> dict[str, tuple[str, ...]]:
@@ -49,6 +50,17 @@ def relation(loader: str, key: str) -> dict[str, Any]:
     without calling the resolver per item (tests/test_planned_execution.py holds
     both to the same answers)."""
     return {READS: (key,), RELATION: (loader, key)}
+
+
+def lookup(loader: str, type_name: str, argument: str = "id") -> dict[str, Any]:
+    """`strawberry.field(metadata=lookup("user_by_id", "User"))`: the field is the
+    document `loaders.<loader>` loads for its `argument`, an id of `type_name`
+    (`parse_id`), as a stored type (null if there is none), and nothing else: no
+    rule of its own. As with `relation`, the resolver says the same in code; the
+    planner reads this and fetches the document itself, with only the stored keys
+    the selection reads (tests/test_planned_execution.py holds both to the same
+    answers, invalid ids included)."""
+    return {LOOKUP: (loader, type_name, argument)}
 
 
 @dataclass(frozen=True)

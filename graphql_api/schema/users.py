@@ -17,7 +17,7 @@ from graphql_api.schema.connections import connection_field
 from graphql_api.schema.context import Info
 from graphql_api.schema.inputs import given
 from graphql_api.schema.relay import Node, parse_id
-from graphql_api.schema.stored import reads, stored_type
+from graphql_api.schema.stored import lookup, reads, stored_type
 from graphql_api.services import orders as orders_service
 from graphql_api.services import posts as posts_service
 from graphql_api.services import users as service
@@ -108,7 +108,10 @@ class UserQueries:
         doc = viewer.user or await info.context.loaders.user_by_id.load(viewer.user_id)
         return User.from_document(doc) if doc else None
 
-    @strawberry.field(description="A user's public profile by id, or null if there is none.")
+    @strawberry.field(
+        description="A user's public profile by id, or null if there is none.",
+        metadata=lookup("user_by_id", "User"),
+    )
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
         doc = await info.context.loaders.user_by_id.load(parse_id(id, "User"))
         return User.from_document(doc) if doc else None
