@@ -250,4 +250,4 @@ class Lookup(Call):
             wanted = parse_id(self.arguments(job)[self.argument], self.type_name)
         except (BadUserInput, KeyError, TypeError) as refused:
             raise CantPlan("not an id of its type") from refused
-        load(job, self.loader, self.keys, wanted, out, self.key, self.completer)
+        load(job, self, wanted, out)

@@ -112,27 +112,24 @@ class Related(FieldPlan):
         self.keys: tuple[str, ...] | None = None
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
-        load(job, self.loader, self.keys, document[self.source], out, self.key, self.completer)
+        load(job, self, document[self.source], out)
 
 
-def load(
-    job: Any,
-    name: str,
-    keys: tuple[str, ...] | None,
-    wanted: Any,
-    out: dict[str, Any],
-    key: str,
-    completer: Completer,
-) -> None:
-    """`out[key]`: the document loader `name` gives for `wanted` (with only `keys`,
-    if given), completed when the run's wave is settled."""
-    loaders = job.info.context.loaders
-    loader = getattr(loaders, name) if keys is None else loaders.narrowed(name, keys)
-    out[key] = None  # keeps the key's place in the response's order
-    if batched(loader):
-        job.pending.append(Loaded(loader, wanted, out, key, completer))
+def load(job: Any, plan: Related | Any, wanted: Any, out: dict[str, Any]) -> None:
+    """`out[plan.key]`: the document `plan`'s loader gives for `wanted` (with only
+    `plan.keys`, if set), completed when the run's wave is settled. The loader is
+    found once per run and plan (a page's 50 authors ask for the same one)."""
+    found = job.loaders.get(plan)
+    if found is None:
+        loaders = job.info.context.loaders
+        name, keys = plan.loader, plan.keys
+        loader = getattr(loaders, name) if keys is None else loaders.narrowed(name, keys)
+        found = job.loaders[plan] = (loader, batched(loader))
+    out[plan.key] = None  # keeps the key's place in the response's order
+    if found[1]:
+        job.pending.append(Loaded(found[0], wanted, out, plan.key, plan.completer))
     else:
-        job.pending.append(Later(loader.load(wanted), out, key, completer))
+        job.pending.append(Later(found[0].load(wanted), out, plan.key, plan.completer))
 
 
 class Attribute(FieldPlan):

@@ -28,7 +28,7 @@ from graphql_api.execution.values import Later
 class Job:
     """One run of a plan."""
 
-    __slots__ = ("batches", "config", "info", "pending", "scalars", "variables")
+    __slots__ = ("batches", "config", "info", "loaders", "pending", "scalars", "variables")
 
     def __init__(
         self,
@@ -44,6 +44,8 @@ class Job:
         self.pending: list[Later | Loaded] = []
         #: The parents of this wave, per field that serves them all at once.
         self.batches: dict[Any, list[Any]] = {}
+        #: Per relation or lookup plan: its loader in this run, and whether it is `batched`.
+        self.loaders: dict[Any, tuple[Any, bool]] = {}
 
 
 async def run(plan: ObjectPlan, root_value: Any, job: Job) -> dict[str, Any]:
