@@ -115,6 +115,22 @@ def targets_table(rows: list[dict]) -> list[str]:
     return lines
 
 
+def instructions_table(rows: list[dict]) -> list[str]:
+    """Instructions per request (`benchmarks.instructions`), where the run counted them."""
+    lines = [
+        "| query | as | floor M instructions/req | graphql_api M instructions/req | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        counted = row.get("instructions")
+        if counted:
+            lines.append(
+                f"| {row['query']} | {row['as']} | {counted['floor']:.2f} | "
+                f"{counted['graphql_api']:.2f} | {counted['graphql_api'] / counted['floor']:.2f} |"
+            )
+    return lines
+
+
 def _fan_out_table(rows: list[dict]) -> list[str]:
     lines = [
         "| subscribers | timed events | change-stream cursors | p50 ms | p99 ms | max ms "
@@ -196,6 +212,7 @@ def markdown(results: dict) -> str:
         "",
         *queries_table(rows),
         "",
+        *_instructions_section(rows),
         "## Subscription fan-out",
         "",
         "Subscribers to `postPublished` on one fresh server process per row, connected from "
@@ -222,6 +239,7 @@ def markdown(results: dict) -> str:
         "python -m benchmarks.run --quick   # a smoke run: 100 requests, 100/1,000 subscribers",
         "python -m benchmarks.run --save r.json; python -m benchmarks.report r.json  # re-render",
         "make bench-subscriptions           # the fan-out rows alone, printed",
+        "python -m benchmarks.instructions  # instructions per request under callgrind",
         "```",
         "",
         "The embedded database starts in a temporary folder unless `MONGODB_URL` is set. "
@@ -235,6 +253,25 @@ def markdown(results: dict) -> str:
     ]
     out += ["## Reading the figures", "", *(f"- {note}" for note in NOTES), ""]
     return "\n".join(out)
+
+
+def _instructions_section(rows: list[dict]) -> list[str]:
+    if not any(row.get("instructions") for row in rows):
+        return []
+    return [
+        "### Instructions per request",
+        "",
+        "The same servers and data under valgrind's callgrind (`--instructions`, "
+        "`benchmarks/instructions.py`): the machine instructions each server executes per "
+        "request, over 200 requests sent one at a time after a warm-up. Unlike CPU time on a "
+        "shared machine this does not move between runs (same code, same count), so it is "
+        "the figure to compare two versions by; it is not time (C code such as BSON decoding "
+        "does more per instruction than the interpreter, a cache miss costs more than an "
+        "add), and the target above is about time.",
+        "",
+        *instructions_table(rows),
+        "",
+    ]
 
 
 # --- SVG ---------------------------------------------------------------------

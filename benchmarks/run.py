@@ -35,7 +35,7 @@ from argon2 import PasswordHasher
 from bson import Decimal128, ObjectId
 from pymongo import MongoClient
 
-from benchmarks import report, subscriptions
+from benchmarks import instructions, report, subscriptions
 from benchmarks.servers import DATABASE, ROOT, cpu_seconds, database_url, start_server, stop
 from graphql_api.models.user import username_key
 from graphql_api.schema.relay import to_global_id
@@ -328,6 +328,11 @@ def main() -> None:
         help="smoke run: 100 requests, 1 round, 100/1000 subscribers",
     )
     parser.add_argument("--no-fan-out", action="store_true", help="read queries only")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per request under callgrind (needs valgrind)",
+    )
     parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where to write")
     parser.add_argument(
         "--save", type=Path, help="also write the results as JSON (python -m benchmarks.report)"
@@ -358,6 +363,15 @@ def main() -> None:
             print(line)
         for _, process in servers.values():
             stop(process)  # the fan-out gets the machine to itself
+        if args.instructions:
+            if not instructions.available():
+                raise SystemExit("--instructions: valgrind is not installed")
+            print("\nInstructions per request (callgrind, 200 requests each)...", flush=True)
+            counted = instructions.count(url, cases(user_id), token, 200, ADMIN_ONLY)
+            for row in rows:
+                row["instructions"] = counted[row["query"], row["as"].removesuffix(" (admin)")]
+            for line in report.instructions_table(rows):
+                print(line)
 
         fan_out: list[dict] = []
         if not args.no_fan_out:

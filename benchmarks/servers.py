@@ -64,8 +64,11 @@ def start_server(
     *,
     database: str = DATABASE,
     env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
+    start_timeout: float = 60,
 ) -> tuple[str, subprocess.Popen]:
-    """`benchmarks.<module>:app` under uvicorn; its base URL once it answers."""
+    """`benchmarks.<module>:app` under uvicorn (run by `prefix`, a profiler, if
+    given); its base URL once it answers."""
     port = free_port()
     environment = {
         **os.environ,
@@ -78,6 +81,7 @@ def start_server(
     }
     process = subprocess.Popen(  # noqa: S603 (our own argv)
         [
+            *(prefix or ()),
             *(sys.executable, "-m", "uvicorn", "--factory", f"benchmarks.{module}:app"),
             *("--port", str(port), "--log-level", "warning", "--no-access-log"),
             # WebSockets as `graphql-api serve` runs them (graphql_api/cli/server.py).
@@ -88,7 +92,7 @@ def start_server(
     )
     stack.callback(stop, process)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + start_timeout
     while True:
         try:
             if httpx.get(f"{base}/_bench/commands", timeout=2).status_code == 200:

@@ -128,3 +128,13 @@ def test_fan_out_rows_are_judged_against_the_issue():
     assert verdict(rows[2]).startswith("FAIL: 3 of 10000")
     slow = {**rows[1], "p99": 150.0}
     assert verdict(slow) == "FAIL: p99 >= 100 ms"
+
+
+def test_instructions_are_shown_where_the_run_counted_them():
+    counted = results()
+    assert "Instructions per request" not in report.markdown(counted)
+    counted["queries"][0]["instructions"] = {"floor": 1.10, "graphql_api": 1.60}
+    page = report.markdown(counted)
+    assert "### Instructions per request" in page
+    assert "| one user by id | anonymous | 1.10 | 1.60 | 1.45 |" in page
+    assert "| users > posts > author |" not in page.split("### Instructions per request")[1]
