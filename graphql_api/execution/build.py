@@ -40,6 +40,7 @@ from graphql_api.execution.fields import (
     OwnerOnly,
     Related,
     Stored,
+    StoredScalar,
 )
 from graphql_api.execution.values import (
     Completer,
@@ -48,6 +49,7 @@ from graphql_api.execution.values import (
     ListOf,
     NonNull,
     ObjectOf,
+    exact_type,
 )
 from graphql_api.limits import SCAN_SHAPED
 from graphql_api.schema.connections import CONNECTION, ConnectionSpec
@@ -157,6 +159,9 @@ class Builder:
                 completer = self.completer(field_def.type, nodes)
                 if stored_field.owner_only:
                     return OwnerOnly(key, stored_field, completer, stored.owner)
+                exact = exact_type(completer)
+                if exact is not None and stored_field.convert is None:
+                    return StoredScalar(key, stored_field, completer, exact)
                 return Stored(key, stored_field, completer)
         if kind := _IDENTITY.get((stored.identity or "", name)):
             return Identity(key, kind, stored.name)

@@ -61,6 +61,26 @@ class Stored(FieldPlan):
         out[self.key] = self.completer.complete(self.field.read(document), job)
 
 
+class StoredScalar(Stored):
+    """A stored field read as it is (no conversion) into a String, ID or Boolean:
+    a value of exactly that type is its own answer, written without a call (50
+    posts' titles); anything else (missing, null, another type) takes `Stored`'s way."""
+
+    __slots__ = ("exact", "stored_key")
+
+    def __init__(self, key: str, field: StoredField, completer: Completer, exact: type) -> None:
+        super().__init__(key, field, completer)
+        self.stored_key = field.key
+        self.exact = exact
+
+    def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
+        value = document.get(self.stored_key)
+        if type(value) is self.exact:
+            out[self.key] = value
+        else:
+            out[self.key] = self.completer.complete(self.field.read(document), job)
+
+
 class OwnerOnly(Stored):
     """An `owner_only` field: the same rule as its resolver in `stored.py`."""
 

@@ -136,6 +136,14 @@ class Later:
         self.completer = completer
 
 
+def exact_type(completer: Completer) -> type | None:
+    """The Python type whose values `completer` gives back as they are (a String's
+    `str`, nullable or not), or None."""
+    if isinstance(completer, NonNull):
+        completer = completer.inner
+    return completer.exact if isinstance(completer, Leaf) else None
+
+
 def put(value: Any, container: Any, key: Any, completer: Completer, job: Any) -> None:
     """`container[key]` = the completed value, now or (for an awaitable) in a later wave."""
     if hasattr(value, "__await__"):
