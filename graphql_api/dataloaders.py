@@ -22,13 +22,9 @@ from graphql_api.models import Order, Post, Product, User
 Document = dict[str, Any]
 
 
-def by_key(
-    collection: Callable[[], AsyncCollection],
-    field: str = "_id",
-    projection: dict[str, Any] | None = None,
-) -> DataLoader:
-    """Documents by a unique field, `None` where there is none."""
-
+def _finder(
+    collection: Callable[[], AsyncCollection], field: str, projection: dict[str, Any] | None
+) -> Callable[[Sequence[Any]], Awaitable[list[Document | None]]]:
     async def load(keys: Sequence[Any]) -> list[Document | None]:
         documents = (
             await collection()
@@ -38,7 +34,29 @@ def by_key(
         found = {document[field]: document for document in documents}
         return [found.get(key) for key in keys]
 
-    return DataLoader(load)
+    return load
+
+
+def by_key(
+    collection: Callable[[], AsyncCollection],
+    field: str = "_id",
+    projection: dict[str, Any] | None = None,
+) -> DataLoader:
+    """Documents by a unique field, `None` where there is none."""
+    return DataLoader(_finder(collection, field, projection))
+
+
+class Documents:
+    """Documents by a unique field for a plan alone (`Loaders.narrowed`): what its
+    waves fetched (`load_fn`, one call per wave), by key. Nothing else loads
+    through it, so nothing waits on a key: no future per key, as a DataLoader
+    needs for the resolvers that share it (graphql_api.execution.loads)."""
+
+    __slots__ = ("found", "load_fn")
+
+    def __init__(self, load_fn: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> None:
+        self.load_fn = load_fn
+        self.found: dict[Any, Any] = {}
 
 
 def grouped(
@@ -87,7 +105,7 @@ class Loaders:
 
     def __init__(self) -> None:
         self._relations: dict[str, DataLoader] = {}
-        self._narrowed: dict[tuple[str, tuple[str, ...]], DataLoader] = {}
+        self._narrowed: dict[tuple[str, tuple[str, ...]], Documents] = {}
 
     # Made on first use: most requests need one or two of them.
     @cached_property
@@ -110,17 +128,17 @@ class Loaders:
     def product_by_sku(self) -> DataLoader:
         return self._keyed("product_by_sku")
 
-    def narrowed(self, name: str, keys: tuple[str, ...]) -> DataLoader:
+    def narrowed(self, name: str, keys: tuple[str, ...]) -> Documents:
         """The documents of loader `name` with only the stored `keys` (what a planned
         selection reads, `_id` and the key field among them): 50 posts' authors as
-        `{username}` decode a fraction of whole user documents."""
-        loader = self._narrowed.get((name, keys))
-        if loader is None:
+        `{username}` decode a fraction of whole user documents. For plans only."""
+        documents = self._narrowed.get((name, keys))
+        if documents is None:
             model, field, _ = KEYED[name]
-            loader = self._narrowed[name, keys] = by_key(
-                model.get_pymongo_collection, field, dict.fromkeys(keys, 1)
+            documents = self._narrowed[name, keys] = Documents(
+                _finder(model.get_pymongo_collection, field, dict.fromkeys(keys, 1))
             )
-        return loader
+        return documents
 
     def _keyed(self, name: str) -> DataLoader:
         model, field, projection = KEYED[name]
@@ -134,4 +152,4 @@ class Loaders:
         return loader
 
 
-__all__ = ["KEYED", "Loaders", "by_key", "counts", "grouped"]
+__all__ = ["KEYED", "Documents", "Loaders", "by_key", "counts", "grouped"]

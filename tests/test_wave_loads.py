@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from strawberry.dataloader import DataLoader
 
+from graphql_api.dataloaders import Documents
 from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.loads import Loaded, batched, settle
 from graphql_api.execution.values import Completer, Later
@@ -111,3 +112,25 @@ async def test_a_failure_cached_by_a_load_hands_the_operation_back():
 async def test_a_loader_that_caps_its_batches_keeps_the_futures():
     assert not batched(DataLoader(Counting(), max_batch_size=10))
     assert not batched(DataLoader(Counting(), cache=False))
+
+
+async def test_a_plans_own_documents_fetch_each_key_once_over_its_waves():
+    fn = Counting()
+    documents = Documents(fn)
+    assert batched(documents)
+    assert await settle(wanted(documents, 1, 2, 1)) == ["doc 1", "doc 2", "doc 1"]
+    assert await settle(wanted(documents, 2, 3)) == ["doc 2", "doc 3"]
+    assert fn.calls == [[1, 2], [3]]  # the second wave fetched only what it lacked
+
+
+async def test_a_failed_fetch_of_a_plans_own_documents_hands_the_operation_back():
+    documents = Documents(Counting(fail=RuntimeError("down")))
+    with pytest.raises(CantPlan):
+        await settle(wanted(documents, 1))
+    assert documents.found == {}  # nothing is taken for fetched
+
+    async def short(keys: list[Any]) -> list[Any]:
+        return ["one"]
+
+    with pytest.raises(CantPlan):
+        await settle(wanted(Documents(short), 1, 2))

@@ -14,10 +14,15 @@ A plan knows a wave's keys before anything runs, so it asks each loader once:
   loader's batch function is called with all of them: one query, as before.
 
 The loader's cache ends up as `load` would have left it, so later waves and
-resolvers share its documents. If the batch function fails, or a value is an
-exception, the futures it was to resolve are cancelled and dropped from the
-cache (a cancelled future is never reused by `load`) and the run ends: the
-operation goes to graphql-core, which loads and reports as it always has.
+resolvers share its documents. A relation that reads only some stored keys loads
+through the plan's own `Documents` (`Loaders.narrowed`), which no resolver
+shares: its wave only fetches the keys it has not fetched yet, with no future.
+
+If a DataLoader's batch function fails, or a value is an exception, the futures
+it was to resolve are cancelled and dropped from the cache (a cancelled future
+is never reused by `load`) and the run ends: the operation goes to graphql-core,
+which loads and reports as it always has (a failed fetch of `Documents` keeps
+nothing, and ends the run the same way).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graphql_api.dataloaders import Documents
 from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.values import Completer, Later
 
@@ -114,6 +120,37 @@ class _Fetch:
         return future.result()
 
 
+class _Planned:
+    """A plan's own `Documents`' part of a wave: the keys it lacks, fetched with one
+    call. Only plans load through it, and waves run one after another, so no key is
+    ever in flight elsewhere: no futures, nothing to wait for or to drop."""
+
+    __slots__ = ("documents", "missing")
+
+    foreign: tuple[()] = ()
+
+    def __init__(self, documents: Documents) -> None:
+        self.documents = documents
+        self.missing: dict[Any, None] = {}  # in the order first asked for
+
+    def claim(self, key: Any) -> None:
+        if key not in self.documents.found:
+            self.missing[key] = None
+
+    async def fetch(self) -> None:
+        keys = list(self.missing)
+        values = await self.documents.load_fn(keys)
+        if len(values) != len(keys):
+            raise CantPlan("a batch function gave another number of values")
+        self.documents.found.update(zip(keys, values, strict=True))
+
+    def drop(self) -> None:
+        pass
+
+    def value(self, key: Any) -> Any:
+        return self.documents.found[key]
+
+
 async def _together(awaitables: list[Any]) -> list[Any]:
     if not awaitables:  # everything was in the loaders' caches
         return []
@@ -129,21 +166,26 @@ async def _together(awaitables: list[Any]) -> list[Any]:
     return results
 
 
-def batched(loader: DataLoader) -> bool:
-    """Loaders this module can ask directly: cached, batches of any size."""
+def batched(loader: DataLoader | Documents) -> bool:
+    """Loaders this module can ask directly: a plan's own documents, or a DataLoader
+    that caches and takes batches of any size."""
+    if type(loader) is Documents:
+        return True
     return bool(loader.cache) and loader.max_batch_size is None
 
 
 async def settle(wave: Sequence[Later | Loaded]) -> list[Any]:
     """The values of the wave's items, in its order; raises CantPlan if any failed."""
-    fetches: dict[int, _Fetch] = {}
+    fetches: dict[int, _Fetch | _Planned] = {}
     awaited: list[Any] = []  # resolvers' awaitables, in the wave's order
     try:
         for item in wave:
             if type(item) is Loaded:
                 fetch = fetches.get(id(item.loader))
                 if fetch is None:
-                    fetch = fetches[id(item.loader)] = _Fetch(item.loader)
+                    planned = type(item.loader) is Documents
+                    fetch = (_Planned if planned else _Fetch)(item.loader)
+                    fetches[id(item.loader)] = fetch
                 fetch.claim(item.wanted)
             else:
                 awaited.append(item.awaitable)
