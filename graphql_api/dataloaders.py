@@ -144,6 +144,10 @@ class Loaders:
         model, field, projection = KEYED[name]
         return by_key(model.get_pymongo_collection, field, projection)
 
+    def made(self, name: str) -> DataLoader | None:
+        """The request's loader called `name`, if it was made already."""
+        return self._relations.get(name)
+
     def relation(self, name: str, factory: Callable[[], DataLoader]) -> DataLoader:
         """The request's loader called `name`, made by `factory` on first use."""
         loader = self._relations.get(name)

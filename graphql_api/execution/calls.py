@@ -128,6 +128,7 @@ class Call(FieldPlan):
         "constant",
         "field",
         "field_def",
+        "immutable",
         "node",
         "passed",
         "permissions",
@@ -157,6 +158,7 @@ class Call(FieldPlan):
         # any input object or list (a resolver may change what it is given).
         self.static = not any(_has_variable(argument.value) for argument in node.arguments or ())
         self.constant: dict[str, Any] | None = None
+        self.immutable = False  # every constant argument is immutable: nothing to copy
         # Arguments that are each a variable of a scalar type: taken from the
         # coerced variables as they are (None: not worked out yet; False: not so).
         self.passed: list[tuple[str, str, bool]] | bool | None = None
@@ -173,6 +175,8 @@ class Call(FieldPlan):
     def arguments(self, job: Any) -> dict[str, Any]:
         """The resolver's keyword arguments, converted as Strawberry converts them."""
         if self.constant is not None:
+            if self.immutable:
+                return dict(self.constant)
             return {name: _copy(value) for name, value in self.constant.items()}
         if not self.field_def.args and not self.node.arguments:
             return {}
@@ -193,6 +197,7 @@ class Call(FieldPlan):
             raw, self.field.arguments, scalar_registry=job.scalars, config=job.config, info=None
         )
         if self.static and all(_copyable(value) for value in kwargs.values()):
+            self.immutable = all(_immutable(value) for value in kwargs.values())
             self.constant = kwargs
             return {name: _copy(value) for name, value in kwargs.items()}
         return kwargs

@@ -137,6 +137,11 @@ async def fetch_page(
         return await start_page(info.context, node_type, source, request, names)
 
 
+@functools.lru_cache(maxsize=8)
+def _limits(default_size: int, max_size: int) -> PageLimits:
+    return PageLimits(default_size, max_size)  # immutable: one per pair of settings
+
+
 def start_page(
     context: Any,
     node_type: Any,
@@ -150,7 +155,7 @@ def start_page(
     `nested`: (spec, paging, sort, selected names) of lists each node will be
     asked for, fetched with a whole collection's page in the same round trip."""
     settings = context.settings
-    limits = PageLimits(settings.default_page_size, settings.max_page_size)
+    limits = _limits(settings.default_page_size, settings.max_page_size)
     projection = node_type.stored.projection(names)
     if nested and isinstance(source, RootList):
         lookups = [

@@ -175,6 +175,9 @@ class Nested:
 
     def loader(self, loaders: Loaders, limits: PageLimits) -> Any:
         relation = self.relation
+        made = loaders.made(relation.name)
+        if made is not None:  # each parent's list asks: the closure below is made once
+            return made
         # The loader lives in `loaders`: a strong reference back would make a cycle,
         # and every request's documents garbage for the cyclic collector to find.
         operation = weakref.ref(loaders)
@@ -202,8 +205,8 @@ class Nested:
 
     def prime(self, loaders: Loaders, limits: PageLimits, pages: Mapping[Any, Page]) -> None:
         """The pages, as if each parent's `RelatedList` had loaded them."""
-        loader = self.loader(loaders, limits)
-        loader.prime_many({(parent, self.shape): page for parent, page in pages.items()})
+        loader, shape = self.loader(loaders, limits), self.shape
+        loader.prime_many({(parent, shape): page for parent, page in pages.items()})
 
     def fits(self, limits: PageLimits) -> bool:
         """Bad paging arguments are reported by each parent's list, as without a plan."""
