@@ -136,7 +136,7 @@ class Builder:
         if declared is not None and not permissions:
             completer, projection = self.document(field_def.type, nodes)
             found = Lookup(key, field, field_def, nodes[0], completer, declared)
-            self._narrowed(declared[0], found, projection)
+            self._reads_keys(declared[0], found, projection)
             return found
         completer = self.completer(field_def.type, nodes)
         if field.base_resolver is not None:
@@ -173,7 +173,7 @@ class Builder:
         """A declared relation (`relation(...)` in graphql_api.schema.stored)."""
         completer, projection = self.document(graphql_type, nodes)
         related = Related(key, loader, source, completer)
-        self._narrowed(loader, related, projection)
+        self._reads_keys(loader, related, projection)
         return related
 
     def document(
@@ -190,9 +190,11 @@ class Builder:
         names = [below[0].name.value for below in self._collect(target, nodes).values()]
         return DocumentOf(plan, nullable), plan.stored.projection(names)
 
-    def _narrowed(
+    def _reads_keys(
         self, loader: str, load: Related | Lookup, projection: dict[str, int] | None
     ) -> None:
+        """`load` reads `projection` of `loader`'s documents (None: whole ones); once the
+        operation is planned, `_narrow_relations` gives its loads the union."""
         if loader in KEYED:  # a loader of its own makes its own choice of keys
             self._relations.setdefault(loader, []).append((load, projection))
 

@@ -135,10 +135,11 @@ class Related(FieldPlan):
         load(job, self, document[self.source], out)
 
 
-def load(job: Any, plan: Related | Any, wanted: Any, out: dict[str, Any]) -> None:
-    """`out[plan.key]`: the document `plan`'s loader gives for `wanted` (with only
-    `plan.keys`, if set), completed when the run's wave is settled. The loader is
-    found once per run and plan (a page's 50 authors ask for the same one)."""
+def load(job: Any, plan: Any, wanted: Any, out: dict[str, Any]) -> None:
+    """`out[plan.key]` (`plan`: a `Related` or a `calls.Lookup`): the document its
+    loader gives for `wanted` (with only `plan.keys`, if set), completed when the
+    run's wave is settled. The loader is found once per run and plan (a page's 50
+    authors ask for the same one)."""
     found = job.loaders.get(plan)
     if found is None:
         loaders = job.info.context.loaders
