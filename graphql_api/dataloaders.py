@@ -106,6 +106,10 @@ class Loaders:
     def __init__(self) -> None:
         self._relations: dict[str, DataLoader] = {}
         self._narrowed: dict[tuple[str, tuple[str, ...]], Documents] = {}
+        #: Pages fetched ahead of their asking, by (relation name, shape), then by
+        #: parent: a parents' page brings its nested pages in the same round trip
+        #: (graphql_api.services.lists.Nested.prime).
+        self.primed: dict[tuple[str, Hashable], dict[Any, Any]] = {}
 
     # Made on first use: most requests need one or two of them.
     @cached_property

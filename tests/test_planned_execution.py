@@ -27,6 +27,7 @@ from hypothesis_graphql import nodes, queries
 from graphql_api.execution import extension as planned
 from graphql_api.limits.collection_sizes import CollectionSizes
 from graphql_api.schema import schema
+from graphql_api.services.lists import Nested, Relation
 from tests.factories import create_post, create_product, grant, make_admin, place_order, sign_up
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -308,6 +309,41 @@ async def test_lookups_are_one_find_of_what_they_select(http, world, commands):
         assert len(finds) == 1, commands.sent
         assert len(finds[0]["filter"]["_id"]["$in"]) == 2
         assert set(finds[0]["projection"]) == {"_id", "username", "email"}
+
+
+async def test_derived_relations_are_served_from_their_parents_page(
+    http, world, commands, monkeypatch
+):
+    """`User.posts` is a `relation_field`: under a plan each user's page is the one
+    fetched with the users' page, with neither its resolver nor a loader per user;
+    graphql-core asks the resolver of each user, and the answers are the same."""
+    asked: list[str] = []
+    of, loader = Relation.of, Nested.loader
+    monkeypatch.setattr(Relation, "of", lambda self, *a: asked.append("of") or of(self, *a))
+    monkeypatch.setattr(
+        Nested, "loader", lambda self, *a: asked.append("loader") or loader(self, *a)
+    )
+    query = (
+        "{ users(first: 3) { edges { node { username posts(first: 2) { totalCount"
+        " pageInfo { hasNextPage endCursor } edges { node { title } } } } } } }"
+    )
+    headers = {"authorization": f"Bearer {world['root']['token']}"}
+    served = planned.Planner.served_total
+    commands.reset()
+    one = await http.post("/graphql", json={"query": query}, headers=headers)
+    assert planned.Planner.served_total > served
+    assert asked == []
+    sent = [(name, command[name]) for command in commands.sent for name in [next(iter(command))]]
+    assert [item for item in sent if item[1] != "sessions"] == [
+        ("aggregate", "users"),  # the users' page with each one's posts ($lookup)
+        ("aggregate", "posts"),  # their counts
+    ]
+    users = one.json()["data"]["users"]["edges"]
+    assert [len(user["node"]["posts"]["edges"]) for user in users] == [0, 2, 1]  # root, bob, alice
+    with graphql_core_only():
+        two = await http.post("/graphql", json={"query": query}, headers=headers)
+    assert asked.count("of") == 3
+    assert _comparable(one.content) == _comparable(two.content)
 
 
 def _generated(count: int, fields: list[str] | None = None) -> list[str]:

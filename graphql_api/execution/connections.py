@@ -6,7 +6,9 @@ the page is fetched as `fetch_page` fetches it (`start_page`); only the
 response is written from the page and its documents, with the same cursors
 and page info. A whole collection's page also fetches the related lists its
 nodes select (`users { posts }`) in its own round trip; each node's resolver
-still says which list it shows, and finds that list's page already loaded.
+still says which list it shows, and finds that list's page already loaded. A
+list that is its parent's relation and nothing else (`relation_field`) asks no
+resolver: each parent's page is found by its id (`related_pages`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.fields import Parent
 from graphql_api.execution.values import Completer, Later, NonNull, put
 from graphql_api.pagination import Page, PageRequest
-from graphql_api.schema.connections import ConnectionSpec, start_page
+from graphql_api.schema.connections import ConnectionSpec, related_pages, start_page
 
 _PAGING = ("first", "after", "last", "before")
 
@@ -31,11 +33,13 @@ class ConnectionCall(Call):
     for each one's list, then starts every page, and their pages (futures of the
     same batch, for nested lists) are awaited at once: no task per parent."""
 
-    __slots__ = ("cursors", "more", "names", "spec")
+    __slots__ = ("cursors", "derived", "more", "names", "spec")
 
     def setup(self, spec: ConnectionSpec, names: set[str]) -> ConnectionCall:
         self.spec = spec
         self.names = names
+        # A relation and nothing else: each parent's page needs only its id.
+        self.derived = spec.derived and not self.permissions and self.stored is not None
         # Without a cursor selected, the documents need not carry their sort keys.
         completer = self.completer
         page_of = completer.inner if isinstance(completer, NonNull) else completer
@@ -52,13 +56,27 @@ class ConnectionCall(Call):
         )
 
     def put(self, document: Any, obj: Any, out: dict[str, Any], job: Any) -> None:
-        source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
         out[self.key] = None  # keeps the key's place in the response's order
         batch = job.batches.get(self)
         if batch is None:
             batch = job.batches[self] = []
-            job.pending.append(Later(self._pages(batch, job), out, self.key, Scatter(self, batch)))
+            pages = self._related(batch, job) if self.derived else self._pages(batch, job)
+            job.pending.append(Later(pages, out, self.key, Scatter(self, batch)))
+        if self.derived:
+            batch.append((document["_id"], None, out))
+            return
+        source = obj if obj is not None or self.stored is None else Parent(document, self.stored)
         batch.append((source, self.arguments(job), out))
+
+    async def _related(self, batch: list[Any], job: Any) -> list[Page]:
+        """A derived relation's pages (`relation_field`): its arguments are the same
+        for every parent, its list is the relation of each parent's id."""
+        kwargs = self.arguments(job)
+        request = self.request(kwargs)
+        parents = [parent for parent, _, _ in batch]
+        return await related_pages(
+            job.info.context, self.spec, request, kwargs.get("sort"), self.names, parents
+        )
 
     async def _pages(self, batch: list[Any], job: Any) -> list[Page | None]:
         lists = []

@@ -116,12 +116,15 @@ class ConnectionSpec:
 
     `relation`: the resolver's list is this relation of its parent, in the order of
     its `sort` argument (when it shows the list at all): a plan may fetch it with
-    the parents' page (`start_page(nested=...)`); the resolver still decides."""
+    the parents' page (`start_page(nested=...)`); the resolver still decides.
+    `derived`: the resolver is nothing but that relation (`relation_field` made
+    it), so a plan may serve each parent's page without asking it (`related_pages`)."""
 
     node: Any
     resolver: ListResolver
     nullable: bool
     relation: Relation | None = None
+    derived: bool = False
 
     @functools.cached_property
     def node_type(self) -> Any:
@@ -172,6 +175,45 @@ def start_page(
     return source.page(request, projection, context.loaders, limits)
 
 
+def related_pages(
+    context: Any,
+    spec: ConnectionSpec,
+    request: PageRequest,
+    sort: Any,
+    names: set[str],
+    parents: list[Any],
+) -> Awaitable[list[Page]]:
+    """The page of a derived relation (`relation_field`) for each of `parents` (their
+    ids), with the same arguments for all: what each parent's resolver would list,
+    worked out once for all of them."""
+    relation = spec.relation
+    assert relation is not None and spec.derived
+    settings = context.settings
+    limits = _limits(settings.default_page_size, settings.max_page_size)
+    projection = spec.node_type.stored.projection(names)
+    nested = Nested(relation, sort or relation.default_sort, request, projection)
+    return nested.pages(context.loaders, limits, parents)
+
+
+def relation_field(node: Any, relation: Relation, *, sort: Any, description: str) -> Any:
+    """A list field that is always its parent's `relation`, in the order of its
+    `sort` argument (of type `sort`, by default the relation's): no rule of its
+    own, so a plan serves it straight from the pages fetched with its parents."""
+
+    async def resolver(self: Any, info: Info, sort: Any = relation.default_sort) -> PageSource:
+        return relation.of(self._document["_id"], sort)
+
+    signature = inspect.signature(resolver)
+    resolver.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[
+            *list(signature.parameters.values())[:2],
+            signature.parameters["sort"].replace(annotation=sort),
+        ]
+    )
+    resolver.__name__ = resolver.__qualname__ = relation.name
+    return _connection(node, resolver, description, False, (), relation, derived=True)
+
+
 def connection_field(
     node: Any,
     *,
@@ -185,40 +227,55 @@ def connection_field(
     `relation`: which one it is, if always the parent's `relation` (`ConnectionSpec`)."""
 
     def decorate(resolver: ListResolver) -> Any:
-        async def resolve(
-            self: Any,
-            info: Info,
-            first: int | None = None,
-            after: str | None = None,
-            last: int | None = None,
-            before: str | None = None,
-            **arguments: Any,
-        ) -> Any:
-            source = await resolver(self, info, **arguments)
-            if source is None:
-                return None
-            node_type = _resolve(node)
-            request = PageRequest(first, after, last, before)
-            page = await fetch_page(info, node_type, source, request, requested(info))
-            return from_page(page, node_type.from_document)
-
-        signature = inspect.signature(resolver)
-        connection = Connection[node]  # type: ignore[valid-type]
-        resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*signature.parameters.values(), *_PAGING],
-            return_annotation=connection | None if nullable else connection,
-        )
-        resolve.__name__ = resolver.__name__
-        resolve.__qualname__ = resolver.__qualname__
-        resolve.__module__ = resolver.__module__
-        return strawberry.field(
-            resolver=resolve,
-            description=description,
-            permission_classes=list(permission_classes),
-            metadata={**reads(), CONNECTION: ConnectionSpec(node, resolver, nullable, relation)},
-        )
+        return _connection(node, resolver, description, nullable, permission_classes, relation)
 
     return decorate
+
+
+def _connection(
+    node: Any,
+    resolver: ListResolver,
+    description: str,
+    nullable: bool,
+    permission_classes: Sequence[type],
+    relation: Relation | None,
+    derived: bool = False,
+) -> Any:
+    """The field: the resolver's list paged, its `ConnectionSpec` for plans."""
+
+    async def resolve(
+        self: Any,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **arguments: Any,
+    ) -> Any:
+        source = await resolver(self, info, **arguments)
+        if source is None:
+            return None
+        node_type = _resolve(node)
+        request = PageRequest(first, after, last, before)
+        page = await fetch_page(info, node_type, source, request, requested(info))
+        return from_page(page, node_type.from_document)
+
+    signature = inspect.signature(resolver)
+    connection = Connection[node]  # type: ignore[valid-type]
+    resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), *_PAGING],
+        return_annotation=connection | None if nullable else connection,
+    )
+    resolve.__name__ = resolver.__name__
+    resolve.__qualname__ = resolver.__qualname__
+    resolve.__module__ = resolver.__module__
+    spec = ConnectionSpec(node, resolver, nullable, relation, derived)
+    return strawberry.field(
+        resolver=resolve,
+        description=description,
+        permission_classes=list(permission_classes),
+        metadata={**reads(), CONNECTION: spec},
+    )
 
 
 def _resolve(node: Any) -> Any:

@@ -13,7 +13,7 @@ from graphql_api.auth.rules import (
     may_see_private_fields,
     require_viewer,
 )
-from graphql_api.schema.connections import connection_field
+from graphql_api.schema.connections import connection_field, relation_field
 from graphql_api.schema.context import Info
 from graphql_api.schema.inputs import given
 from graphql_api.schema.relay import Node, parse_id
@@ -23,7 +23,6 @@ from graphql_api.services import posts as posts_service
 from graphql_api.services import users as service
 from graphql_api.services.lists import PageSource
 from graphql_api.services.orders import OrderSort as _OrderSort
-from graphql_api.services.posts import PostSort as _PostSort
 from graphql_api.services.users import UserSort as _UserSort
 
 if TYPE_CHECKING:
@@ -58,15 +57,12 @@ class User(Node):
             return None
         return await sessions_of(user_id)
 
-    @connection_field(
+    posts = relation_field(
         PostRef,
+        posts_service.PUBLISHED_POSTS_OF_AUTHOR,
+        sort=PostSortRef,
         description="This user's published posts.",
-        relation=posts_service.PUBLISHED_POSTS_OF_AUTHOR,
     )
-    async def posts(
-        self, info: Info, sort: PostSortRef = _PostSort.NEWEST_FIRST
-    ) -> PageSource | None:
-        return posts_service.PUBLISHED_POSTS_OF_AUTHOR.of(self._document["_id"], sort)
 
     @connection_field(OrderRef, description="This user's orders.", nullable=True)
     async def orders(

@@ -5,11 +5,12 @@ index); the schema asks it for one page of it with the fields it selected.
 Nested lists (`users { posts(first: 5) }`) are loaded for every parent of the
 operation at once, through the operation's loaders: one query however many
 parents, one more for their counts if asked; none when the parents' page was
-fetched with them (`RootList.page(nested=...)` primes the loaders).
+fetched with them (`RootList.page(nested=...)` leaves them in `Loaders.primed`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ class RootList:
             max_size=limits.max_size,
         )
         for item, pages in zip(nested, found, strict=True):
-            item.prime(loaders, limits, pages)
+            item.prime(loaders, pages)
         return page
 
 
@@ -127,10 +128,16 @@ class RelatedList:
     def page(
         self, request: PageRequest, projection: Projection, loaders: Loaders, limits: PageLimits
     ) -> Awaitable[Page]:
-        """The page's future, from the batch (not a coroutine: a plan gathers many
-        of them without a task each)."""
+        """The page's future, from the batch or fetched already (not a coroutine: a
+        plan gathers many of them without a task each)."""
         nested = Nested(self.relation, self.sort, request, projection)
-        return nested.loader(loaders, limits).load((self.parent, nested.shape))
+        shape = nested.shape
+        primed = loaders.primed.get((self.relation.name, shape))
+        if primed is not None and self.parent in primed:
+            done = asyncio.get_running_loop().create_future()
+            done.set_result(primed[self.parent])
+            return done
+        return nested.loader(loaders, limits).load((self.parent, shape))
 
 
 @dataclass(frozen=True)
@@ -203,10 +210,26 @@ class Nested:
 
         return loaders.relation(relation.name, lambda: grouped(load))
 
-    def prime(self, loaders: Loaders, limits: PageLimits, pages: Mapping[Any, Page]) -> None:
-        """The pages, as if each parent's `RelatedList` had loaded them."""
-        loader, shape = self.loader(loaders, limits), self.shape
-        loader.prime_many({(parent, shape): page for parent, page in pages.items()})
+    def prime(self, loaders: Loaders, pages: Mapping[Any, Page]) -> None:
+        """The pages, fetched with their parents, for each parent's asking (the first
+        page found for a parent is the one it shows, as a DataLoader's cache would)."""
+        key = (self.relation.name, self.shape)
+        primed = loaders.primed.get(key)
+        if primed is None:
+            loaders.primed[key] = dict(pages)
+            return
+        for parent, page in pages.items():
+            primed.setdefault(parent, page)
+
+    async def pages(self, loaders: Loaders, limits: PageLimits, parents: list[Any]) -> list[Page]:
+        """The page of each of `parents`: those fetched with their parents as they
+        are (no loader, future or list object per parent), the others in one batch."""
+        shape = self.shape
+        primed = loaders.primed.get((self.relation.name, shape))
+        if primed is not None and all(parent in primed for parent in parents):
+            return [primed[parent] for parent in parents]
+        loader = self.loader(loaders, limits)
+        return list(await asyncio.gather(*(loader.load((parent, shape)) for parent in parents)))
 
     def fits(self, limits: PageLimits) -> bool:
         """Bad paging arguments are reported by each parent's list, as without a plan."""
