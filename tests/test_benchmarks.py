@@ -121,6 +121,25 @@ def test_the_page_says_which_targets_hold():
                 assert row.count("|") == width, row
 
 
+def test_the_ratio_to_the_floor_pairs_the_cells_of_each_round():
+    """A round where the machine is busy slows both its cells; the ratio of the
+    medians would pair graphql_api's calm round with the floor's busy one."""
+    row = {
+        "query": "one user by id",
+        "as": "anonymous",
+        "floor": {**cell(1.1, 1), "cpu_rounds": [1.0, 2.0, 1.1]},
+        "graphql_api": {**cell(1.5, 1), "cpu_rounds": [1.4, 2.8, 1.5]},
+        "tutorial": {**cell(4.0, 1), "cpu_rounds": [4.0, 8.0, 4.4]},
+    }
+    assert report.round_ratios(row, "graphql_api") == [1.4, 1.4, 1.5 / 1.1]
+    assert report.cpu_ratio(row, "graphql_api") == 1.4  # not 1.5 / 1.1 = 1.36
+    assert report.query_verdict(row)["ratio"] == 1.4
+    assert "| 1.40 (1.36-1.40) PASS |" in "\n".join(report.targets_table([row]))
+    assert report.cpu_ratio(row, "tutorial") == 4.0
+    single = {**row, "floor": cell(2.0, 1), "graphql_api": cell(3.0, 1)}
+    assert report.cpu_ratio(single, "graphql_api") == 1.5
+
+
 def test_fan_out_rows_are_judged_against_the_issue():
     rows = results()["fan_out"]
     assert verdict(rows[0]) == "-"  # no target at 100
