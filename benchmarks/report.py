@@ -71,6 +71,10 @@ NOTES = (
     "floor and the tutorial app never compress, and graphql_api would compress its larger "
     "answers with zstd for what httpx accepts by default. That is work the others would not "
     "do: about 15 µs per answer of a few KB, 3% of 50 posts' CPU in one A/B run.",
+    "DB round trips are those of a typical request: the median of five single requests after "
+    "the warm-up. A signed-in session is looked up again once a minute "
+    "(`SESSION_CACHE_SECONDS`) and its expiry slid now and then (one more round trip in "
+    "thousands of requests), which a single sample could hit.",
     "The floor answers `users > posts > author` with one aggregation (`$lookup` for the "
     "posts) and one query for the authors; graphql_api loads each level with one query.",
     "The floor asks the database for the same work as graphql_api. For the filtered page both "
