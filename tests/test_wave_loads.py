@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 from strawberry.dataloader import DataLoader
 
-from graphql_api.dataloaders import Documents
+from graphql_api.dataloaders import Documents, Loaders
 from graphql_api.execution.collect import CantPlan
 from graphql_api.execution.loads import Loaded, batched, settle
 from graphql_api.execution.values import Completer, Later
+from graphql_api.pagination import PageRequest
+from graphql_api.services.lists import Nested, PageLimits, Relation
 
 
 class Counting:
@@ -134,3 +136,32 @@ async def test_a_failed_fetch_of_a_plans_own_documents_hands_the_operation_back(
 
     with pytest.raises(CantPlan):
         await settle(wanted(Documents(short), 1, 2))
+
+
+async def test_nested_pages_fetch_only_the_parents_not_fetched_with_theirs(monkeypatch):
+    """A derived relation's pages (graphql_api.services.lists.Nested.pages): those the
+    parents' page brought are taken as they are, the rest in one batch, once each."""
+    asked: list[list[Any]] = []
+
+    async def batch(keys: list[Any]) -> list[Any]:
+        asked.append([parent for parent, _ in keys])
+        return [f"fetched {parent}" for parent, _ in keys]
+
+    loader = DataLoader(batch)
+    monkeypatch.setattr(Nested, "loader", lambda self, loaders, limits: loader)
+    relation = Relation("posts_of", object, object, "author_id", lambda sort: None, "NEWEST")
+    nested = Nested(relation, "NEWEST", PageRequest(first=2), {"title": 1})
+    loaders, limits = Loaders(), PageLimits(20, 100)
+    nested.prime(loaders, {"a": "primed a", "b": "primed b"})
+    nested.prime(loaders, {"b": "later b", "c": "primed c"})  # the first page found stays
+    assert await nested.pages(loaders, limits, ["a", "b", "c"]) == [
+        "primed a",
+        "primed b",
+        "primed c",
+    ]
+    assert asked == []
+    pages = await nested.pages(loaders, limits, ["b", "x", "a", "y", "x"])
+    assert pages == ["primed b", "fetched x", "primed a", "fetched y", "fetched x"]
+    assert asked == [["x", "y"]]
+    other = Nested(relation, "OLDEST", PageRequest(first=2), {"title": 1})  # another shape
+    assert await other.pages(loaders, limits, ["a"]) == ["fetched a"]

@@ -225,11 +225,13 @@ class Nested:
         """The page of each of `parents`: those fetched with their parents as they
         are (no loader, future or list object per parent), the others in one batch."""
         shape = self.shape
-        primed = loaders.primed.get((self.relation.name, shape))
-        if primed is not None and all(parent in primed for parent in parents):
-            return [primed[parent] for parent in parents]
-        loader = self.loader(loaders, limits)
-        return list(await asyncio.gather(*(loader.load((parent, shape)) for parent in parents)))
+        found = loaders.primed.get((self.relation.name, shape)) or {}
+        missing = [parent for parent in dict.fromkeys(parents) if parent not in found]
+        if missing:
+            loader = self.loader(loaders, limits)
+            loaded = await asyncio.gather(*(loader.load((parent, shape)) for parent in missing))
+            found = {**found, **dict(zip(missing, loaded, strict=True))}
+        return [found[parent] for parent in parents]
 
     def fits(self, limits: PageLimits) -> bool:
         """Bad paging arguments are reported by each parent's list, as without a plan."""
