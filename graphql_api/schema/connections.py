@@ -145,6 +145,11 @@ def _limits(default_size: int, max_size: int) -> PageLimits:
     return PageLimits(default_size, max_size)  # immutable: one per pair of settings
 
 
+def _limits_of(context: Any) -> PageLimits:
+    settings = context.settings
+    return _limits(settings.default_page_size, settings.max_page_size)
+
+
 def start_page(
     context: Any,
     node_type: Any,
@@ -157,17 +162,11 @@ def start_page(
 
     `nested`: (spec, paging, sort, selected names) of lists each node will be
     asked for, fetched with a whole collection's page in the same round trip."""
-    settings = context.settings
-    limits = _limits(settings.default_page_size, settings.max_page_size)
+    limits = _limits_of(context)
     projection = node_type.stored.projection(names)
     if nested and isinstance(source, RootList):
         lookups = [
-            Nested(
-                spec.relation,
-                sort or spec.relation.default_sort,
-                paging,
-                spec.node_type.stored.projection(selected),
-            )
+            _nested(spec, paging, sort, selected)
             for spec, paging, sort, selected in nested
             if spec.relation is not None
         ]
@@ -186,13 +185,16 @@ def related_pages(
     """The page of a derived relation (`relation_field`) for each of `parents` (their
     ids), with the same arguments for all: what each parent's resolver would list,
     worked out once for all of them."""
+    assert spec.derived
+    return _nested(spec, request, sort, names).pages(context.loaders, _limits_of(context), parents)
+
+
+def _nested(spec: ConnectionSpec, request: PageRequest, sort: Any, names: set[str]) -> Nested:
+    """`spec`'s relation's page for each parent, as its resolver would ask for it."""
     relation = spec.relation
-    assert relation is not None and spec.derived
-    settings = context.settings
-    limits = _limits(settings.default_page_size, settings.max_page_size)
+    assert relation is not None
     projection = spec.node_type.stored.projection(names)
-    nested = Nested(relation, sort or relation.default_sort, request, projection)
-    return nested.pages(context.loaders, limits, parents)
+    return Nested(relation, sort or relation.default_sort, request, projection)
 
 
 def relation_field(node: Any, relation: Relation, *, sort: Any, description: str) -> Any:
