@@ -22,6 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 from pymongo.server_api import ServerApi
 
+from graphql_api import socket_writes
 from graphql_api.models import DOCUMENT_MODELS
 from graphql_api.outcomes import WriteTracker
 from graphql_api.pagination import HINTS
@@ -74,6 +75,7 @@ def create_client(
     }
     if settings.mongodb_server_api_version:
         options["server_api"] = ServerApi(settings.mongodb_server_api_version, strict=False)
+    socket_writes.install()
     return AsyncMongoClient(url, **options)
 
 
