@@ -215,9 +215,17 @@ def markdown(results: dict) -> str:
         f"{meta['requests']} requests per cell and round, and more until "
         f"{meta.get('min_seconds', 0):g} s have passed (a cheap query's few hundred requests "
         f"are a fraction of a second of CPU), {meta['concurrency']} at a time, "
-        f"{meta['rounds']} round(s) interleaved across the servers; each figure is the median "
-        "of the rounds, and each ratio to the floor the median of the rounds' ratios (the two "
-        "cells of a round are measured seconds apart, under the same load; the range of the "
+        f"{meta['rounds']} round(s) interleaved across the servers"
+        + (
+            f", each cell of a round cut into {meta['slices']} slices taken in turn with the "
+            "other servers' (floor, graphql_api, tutorial, floor, ...), so that a busy moment "
+            "of the shared machine falls on all of them"
+            if meta.get("slices", 1) > 1
+            else ""
+        )
+        + "; each figure is the median "
+        "of the rounds, and each ratio to the floor the median of the rounds' ratios (the "
+        "cells of a round are measured side by side, under the same load; the range of the "
         "ratio over the rounds says how noisy). *floor*: "
         "hand-written Starlette endpoints on raw PyMongo, batched by "
         "hand; *tutorial*: a Strawberry app in the tutorial style (one query per relation, "

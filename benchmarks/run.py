@@ -25,7 +25,7 @@ import random
 import statistics
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import AsyncExitStack, ExitStack
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +40,16 @@ from benchmarks.servers import DATABASE, ROOT, cpu_seconds, database_url, start_
 from graphql_api.models.user import username_key
 from graphql_api.schema.relay import to_global_id
 
-__all__ = ["admin_token", "cases", "database_url", "measure", "seed", "start_server"]
+__all__ = [
+    "Cell",
+    "admin_token",
+    "alternate",
+    "cases",
+    "database_url",
+    "measure",
+    "seed",
+    "start_server",
+]
 
 ADMIN_PASSWORD = "bench-password"  # noqa: S105 (a throwaway benchmark database)
 ADMIN_HASH = PasswordHasher(time_cost=1, memory_cost=8192).hash(ADMIN_PASSWORD)
@@ -176,6 +185,86 @@ def cases(user_id: ObjectId) -> dict[str, dict[str, tuple]]:
     }
 
 
+class Cell:
+    """One server, request and viewer: warmed up once, then timed in one or more slices.
+
+    A cheap query's 200 requests are a tenth of a second of CPU, which a stray timer
+    or a neighbour's burst on the shared cores moves by a quarter; so a cell runs at
+    least `total` requests and more until `min_seconds` have passed, and
+    `measure_queries` cuts it into slices that alternate with the other servers'
+    (floor, graphql_api, tutorial, floor, ...), so that a busy second of the machine
+    falls on all of them rather than on one.
+    """
+
+    def __init__(
+        self, base: str, pid: int, request: tuple, concurrency: int, token: str | None
+    ) -> None:
+        self.pid, self.request, self.concurrency = pid, request, concurrency
+        # Uncompressed answers from every server: the floor and the tutorial app never
+        # compress, graphql_api would (zstd) for what httpx accepts by default.
+        headers = {"accept-encoding": "identity"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        self.client = httpx.AsyncClient(base_url=base, timeout=60, headers=headers)
+        self.trips = 0
+        self.cpu = self.wall = 0.0
+        self.latencies: list[float] = []
+
+    async def __aenter__(self) -> Cell:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    async def call(self) -> float:
+        method, path, body = self.request
+        started = time.perf_counter()
+        response = await self.client.request(method, path, json=body)
+        response.raise_for_status()
+        payload = response.json()
+        if isinstance(payload, dict) and payload.get("errors"):
+            raise SystemExit(f"{self.client.base_url}{path}: {payload['errors']}")
+        return time.perf_counter() - started
+
+    async def warm_up(self) -> None:
+        """Warm caches, pools and JITs of all kinds; count a typical request's round trips."""
+        for _ in range(20):
+            await self.call()
+        # The median of five: a signed-in session is looked up again once a minute
+        # (SESSION_CACHE_SECONDS) and its expiry slid now and then, one request in
+        # thousands, which one sample may hit.
+        counted = []
+        for _ in range(5):
+            await self.client.delete("/_bench/commands")
+            await self.call()
+            counted.append((await self.client.get("/_bench/commands")).json()["total"])
+        self.trips = statistics.median_low(counted)
+
+    async def slice(self, total: int, min_seconds: float = 0.0) -> None:
+        """At least `total` requests, `concurrency` at a time, and more until `min_seconds`."""
+        latencies: list[float] = []
+
+        async def worker() -> None:
+            while len(latencies) < total or time.perf_counter() - wall_before < min_seconds:
+                latencies.append(await self.call())
+
+        cpu_before, wall_before = cpu_seconds(self.pid), time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        self.wall += time.perf_counter() - wall_before
+        self.cpu += cpu_seconds(self.pid) - cpu_before
+        self.latencies += latencies
+
+    def result(self) -> dict:
+        latencies, total = sorted(self.latencies), len(self.latencies)
+        return {
+            "trips": self.trips,
+            "cpu_ms": 1000 * self.cpu / total,
+            "rps": total / self.wall,
+            "p50": 1000 * statistics.median(latencies),
+            "p99": 1000 * latencies[int(0.99 * (total - 1))],
+        }
+
+
 async def measure(
     base: str,
     pid: int,
@@ -185,56 +274,23 @@ async def measure(
     token: str | None,
     min_seconds: float = 0.0,
 ) -> dict:
-    """At least `total` requests, and more until `min_seconds` have passed: a cheap
-    query's 200 requests are a tenth of a second of CPU, which a stray timer or a
-    neighbour's burst on the shared cores moves by a quarter."""
-    method, path, body = request
-    # Uncompressed answers from every server: the floor and the tutorial app never
-    # compress, graphql_api would (zstd) for what httpx accepts by default.
-    headers = {"accept-encoding": "identity"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
+    """One cell in one slice: at least `total` requests, and more until `min_seconds`."""
+    async with Cell(base, pid, request, concurrency, token) as cell:
+        await cell.warm_up()
+        await cell.slice(total, min_seconds)
+        return cell.result()
 
-        async def call() -> float:
-            started = time.perf_counter()
-            response = await client.request(method, path, json=body)
-            response.raise_for_status()
-            payload = response.json()
-            if isinstance(payload, dict) and payload.get("errors"):
-                raise SystemExit(f"{base}{path}: {payload['errors']}")
-            return time.perf_counter() - started
 
-        for _ in range(20):  # warm up caches, pools, JITs of all kinds
-            await call()
-        # Round trips of a typical request: the median of five. A signed-in session
-        # is looked up again once a minute (SESSION_CACHE_SECONDS) and its expiry
-        # slid now and then: one request in thousands, which one sample may hit.
-        counted = []
-        for _ in range(5):
-            await client.delete("/_bench/commands")
-            await call()
-            counted.append((await client.get("/_bench/commands")).json()["total"])
-        trips = statistics.median_low(counted)
-
-        latencies: list[float] = []
-
-        async def worker() -> None:
-            while len(latencies) < total or time.perf_counter() - wall_before < min_seconds:
-                latencies.append(await call())
-
-        cpu_before, wall_before = cpu_seconds(pid), time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall, cpu = time.perf_counter() - wall_before, cpu_seconds(pid) - cpu_before
-        total = len(latencies)
-    latencies.sort()
-    return {
-        "trips": trips,
-        "cpu_ms": 1000 * cpu / total,
-        "rps": total / wall,
-        "p50": 1000 * statistics.median(latencies),
-        "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-    }
+async def alternate(cells: list[Cell], total: int, min_seconds: float, slices: int) -> list[dict]:
+    """The cells' figures, each cell timed in `slices` slices taken in turn with the others'."""
+    async with AsyncExitStack() as stack:
+        for cell in cells:
+            await stack.enter_async_context(cell)
+            await cell.warm_up()
+        for _ in range(slices):
+            for cell in cells:
+                await cell.slice(-(-total // slices), min_seconds / slices)
+        return [cell.result() for cell in cells]
 
 
 def _median(cells: list[dict]) -> dict:
@@ -253,6 +309,7 @@ def measure_queries(
     concurrency: int,
     rounds: int,
     min_seconds: float = 0.0,
+    slices: int = 1,
 ) -> list[dict]:
     """Rows of (query, anonymous | signed in) with floor, graphql_api and tutorial figures.
 
@@ -262,23 +319,31 @@ def measure_queries(
     cells: dict[tuple[str, str], list[dict]] = {}
     for _ in range(rounds):
         for name, per_server in cases(user_id).items():
-            for server, who in PLAN:
-                if server == "graphql_api" and who == "anonymous" and name in ADMIN_ONLY:
-                    continue
-                base, process = servers[server]
-                cells.setdefault((name, f"{server}/{who}"), []).append(
-                    asyncio.run(
-                        measure(
-                            base,
-                            process.pid,
+            plan = [
+                (server, who)
+                for server, who in PLAN
+                if not (server == "graphql_api" and who == "anonymous" and name in ADMIN_ONLY)
+            ]
+
+            async def one_round(plan: list = plan, per_server: dict = per_server) -> list[dict]:
+                return await alternate(
+                    [
+                        Cell(
+                            servers[server][0],
+                            servers[server][1].pid,
                             per_server[server],
-                            requests,
                             concurrency,
                             token if who == "signed in" else None,
-                            min_seconds,
                         )
-                    )
+                        for server, who in plan
+                    ],
+                    requests,
+                    min_seconds,
+                    slices,
                 )
+
+            for (server, who), figures in zip(plan, asyncio.run(one_round()), strict=True):
+                cells.setdefault((name, f"{server}/{who}"), []).append(figures)
     rows = []
     for name in cases(user_id):
         for who in ("anonymous", "signed in"):
@@ -323,6 +388,12 @@ def main() -> None:
     parser.add_argument(
         "--min-seconds", type=float, default=2.0, help="per cell and round, at least"
     )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=4,
+        help="per cell and round, taken in turn with the other servers' (floor, ours, ...)",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved; medians reported")
     parser.add_argument("--counts", default="100,1000,10000", help="fan-out subscribers")
@@ -346,7 +417,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.requests, args.rounds, args.counts, args.events = 100, 1, "100,1000", 15
-        args.min_seconds = 0.5
+        args.min_seconds, args.slices = 0.5, 1
     started = time.monotonic()
 
     with ExitStack() as stack:
@@ -363,7 +434,14 @@ def main() -> None:
             flush=True,
         )
         rows = measure_queries(
-            servers, user_id, token, args.requests, args.concurrency, args.rounds, args.min_seconds
+            servers,
+            user_id,
+            token,
+            args.requests,
+            args.concurrency,
+            args.rounds,
+            args.min_seconds,
+            args.slices,
         )
         for line in [*report.targets_table(rows), "", *report.queries_table(rows)]:
             print(line)
@@ -400,6 +478,7 @@ def main() -> None:
             "command": command.strip(),
             "requests": args.requests,
             "min_seconds": args.min_seconds,
+            "slices": args.slices,
             "concurrency": args.concurrency,
             "rounds": args.rounds,
             "clients": args.clients,

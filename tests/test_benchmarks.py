@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 
 from benchmarks import report
+from benchmarks.run import Cell, alternate
 from benchmarks.subscriptions import verdict
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -157,3 +159,31 @@ def test_instructions_are_shown_where_the_run_counted_them():
     assert "### Instructions per request" in page
     assert "| one user by id | anonymous | 1.10 | 1.60 | 1.45 |" in page
     assert "| users > posts > author |" not in page.split("### Instructions per request")[1]
+
+
+def test_the_cells_of_a_round_are_timed_in_alternating_slices():
+    """Each cell's slices take turns with the other servers' (floor, ours, floor, ours...),
+    after every cell has warmed up, and add up to the cell's requests and seconds."""
+    order: list[tuple[str, str]] = []
+
+    class Recorded(Cell):
+        def __init__(self, name: str) -> None:
+            super().__init__("http://unused", 0, ("GET", "/", None), 1, None)
+            self.name, self.asked = name, []
+
+        async def warm_up(self) -> None:
+            order.append((self.name, "warm"))
+
+        async def slice(self, total: int, min_seconds: float = 0.0) -> None:
+            order.append((self.name, "slice"))
+            self.asked.append((total, min_seconds))
+
+        def result(self) -> dict:
+            return {"name": self.name, "asked": self.asked}
+
+    results = asyncio.run(alternate([Recorded("floor"), Recorded("ours")], 200, 2.0, 4))
+    assert order == [("floor", "warm"), ("ours", "warm")] + [
+        (name, "slice") for _ in range(4) for name in ("floor", "ours")
+    ]
+    assert [r["name"] for r in results] == ["floor", "ours"]
+    assert all(r["asked"] == [(50, 0.5)] * 4 for r in results)
