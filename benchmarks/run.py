@@ -429,7 +429,7 @@ def main() -> None:
         token = admin_token(servers["graphql_api"][0])
         print(
             f"\n{args.requests} requests and {args.min_seconds:g} s per cell at least, "
-            f"concurrency {args.concurrency}, "
+            f"in {args.slices} alternating slice(s), concurrency {args.concurrency}, "
             f"{args.rounds} round(s)\n",
             flush=True,
         )
