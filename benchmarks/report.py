@@ -218,7 +218,7 @@ def markdown(results: dict) -> str:
         f"{meta['rounds']} round(s) interleaved across the servers"
         + (
             f", each cell of a round cut into {meta['slices']} slices taken in turn with the "
-            "other servers' (floor, graphql_api, tutorial, floor, ...), so that a busy moment "
+            "other servers' (each turn starting one server further on), so that a busy moment "
             "of the shared machine falls on all of them"
             if meta.get("slices", 1) > 1
             else ""

@@ -162,8 +162,9 @@ def test_instructions_are_shown_where_the_run_counted_them():
 
 
 def test_the_cells_of_a_round_are_timed_in_alternating_slices():
-    """Each cell's slices take turns with the other servers' (floor, ours, floor, ours...),
-    after every cell has warmed up, and add up to the cell's requests and seconds."""
+    """Each cell's slices take turns with the other servers', each turn starting one cell
+    further on, after every cell has warmed up; they add up to the cell's requests and
+    seconds."""
     order: list[tuple[str, str]] = []
 
     class Recorded(Cell):
@@ -181,9 +182,17 @@ def test_the_cells_of_a_round_are_timed_in_alternating_slices():
         def result(self) -> dict:
             return {"name": self.name, "asked": self.asked}
 
-    results = asyncio.run(alternate([Recorded("floor"), Recorded("ours")], 200, 2.0, 4))
-    assert order == [("floor", "warm"), ("ours", "warm")] + [
-        (name, "slice") for _ in range(4) for name in ("floor", "ours")
+    cells = [Recorded("floor"), Recorded("ours"), Recorded("tutorial")]
+    results = asyncio.run(alternate(cells, 200, 2.0, 4))
+    assert order == [("floor", "warm"), ("ours", "warm"), ("tutorial", "warm")] + [
+        (name, "slice")
+        for names in (
+            ("floor", "ours", "tutorial"),  # each slice starts one further on
+            ("ours", "tutorial", "floor"),
+            ("tutorial", "floor", "ours"),
+            ("floor", "ours", "tutorial"),
+        )
+        for name in names
     ]
-    assert [r["name"] for r in results] == ["floor", "ours"]
+    assert [r["name"] for r in results] == ["floor", "ours", "tutorial"]
     assert all(r["asked"] == [(50, 0.5)] * 4 for r in results)
