@@ -191,8 +191,8 @@ class Cell:
     A cheap query's 200 requests are a tenth of a second of CPU, which a stray timer
     or a neighbour's burst on the shared cores moves by a quarter; so a cell runs at
     least `total` requests and more until `min_seconds` have passed, and
-    `measure_queries` cuts it into slices that alternate with the other servers'
-    (floor, graphql_api, tutorial, floor, ...), so that a busy second of the machine
+    `measure_queries` cuts it into slices taken in turn with the other servers' (in
+    an order that rotates from turn to turn), so that a busy second of the machine
     falls on all of them rather than on one.
     """
 
