@@ -34,6 +34,15 @@ def round_ratios(row: dict, server: str) -> list[float]:
     return [mine / floor if floor else math.inf for mine, floor in pairs]
 
 
+def ratio_text(ratio: float) -> str:
+    """Two decimals, or three where two would print the target for a ratio beside it:
+    a 1.5023 that fails should not read "1.50"."""
+    text = f"{ratio:.2f}"
+    if text == f"{CPU_TARGET:.2f}" and ratio != CPU_TARGET:
+        return f"{ratio:.3f}"
+    return text
+
+
 def cpu_ratio(row: dict, server: str) -> float:
     """The median over the rounds of `round_ratios`: a machine that slows down or
     speeds up between rounds moves both cells of a round, and not their ratio (the
@@ -103,7 +112,7 @@ def queries_table(rows: list[dict]) -> list[str]:
             ratio = cpu_ratio(row, server)
             lines.append(
                 f"| {row['query']} | {row['as']} | {server} | {m['trips']} | "
-                f"{m['cpu_ms']:.2f} | {ratio:.2f} | {m['rps']:.0f} | {m['p50']:.1f} | "
+                f"{m['cpu_ms']:.2f} | {ratio_text(ratio)} | {m['rps']:.0f} | {m['p50']:.1f} | "
                 f"{m['p99']:.1f} |"
             )
     return lines
@@ -122,7 +131,7 @@ def targets_table(rows: list[dict]) -> list[str]:
         each = round_ratios(row, "graphql_api")
         spread = f" ({min(each):.2f}-{max(each):.2f})" if len(each) > 1 else ""
         lines.append(
-            f"| {row['query']} | {row['as']} | {v['ratio']:.2f}{spread} "
+            f"| {row['query']} | {row['as']} | {ratio_text(v['ratio'])}{spread} "
             f"{'PASS' if v['cpu_ok'] else 'FAIL'} | {row['graphql_api']['trips']} / "
             f"{row['floor']['trips']} {'PASS' if v['trips_ok'] else 'FAIL'} | "
             f"{tutorial:.2f} | {met} |"
@@ -378,7 +387,7 @@ def _cpu_panel(rows: list[dict], top: float, width: float) -> tuple[list[str], f
             )
             label = f"{value:.2f}"
             if server == "graphql_api":
-                label += f" ({v['ratio']:.2f}x floor)"
+                label += f" ({ratio_text(v['ratio'])}x floor)"
             if value > scale_max:  # cut: a white zigzag across the end, and the value
                 label += " (off scale)"
                 parts.append(

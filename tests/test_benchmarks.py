@@ -196,3 +196,10 @@ def test_the_cells_of_a_round_are_timed_in_alternating_slices():
     ]
     assert [r["name"] for r in results] == ["floor", "ours", "tutorial"]
     assert all(r["asked"] == [(50, 0.5)] * 4 for r in results)
+
+
+def test_a_ratio_just_over_the_target_does_not_print_as_the_target():
+    assert report.ratio_text(1.5023) == "1.502"
+    assert report.ratio_text(1.4981) == "1.498"
+    assert report.ratio_text(1.5) == "1.50"
+    assert report.ratio_text(1.4623) == "1.46"
