@@ -236,7 +236,8 @@ def create_app(
         gc.freeze()
         gc.set_threshold(settings.gc_young_threshold, *gc.get_threshold()[1:])
         try:
-            yield
+            async with metrics.flushing():
+                yield
         finally:
             await close_within(
                 [
@@ -246,6 +247,7 @@ def create_app(
                 ],
                 settings.shutdown_timeout_s,
             )
+            metrics.flush()  # what the closing itself sampled
 
     routes = [
         Route("/graphql", graphql),  # any method: the view answers 405 in JSON

@@ -11,7 +11,8 @@ multiprocess mode). Without it, each process answers for itself.
 
 The modules: `definitions` (the metric families), `operations` (GraphQL
 operations, bounded names, round trips), `mongodb` (PyMongo's listeners),
-`realtime` (WebSockets, change lag), `endpoint` (the exposition and its token).
+`realtime` (WebSockets, change lag), `tally` (the hot path's samples as plain
+numbers, passed on in bulk), `endpoint` (the exposition and its token).
 """
 
 from graphql_api.metrics.definitions import (
@@ -39,6 +40,7 @@ from graphql_api.metrics.operations import (
     stop_counting_round_trips,
 )
 from graphql_api.metrics.realtime import CountWebSockets, observe_change_lag
+from graphql_api.metrics.tally import flush, flushing
 
 __all__ = [
     "DB_COMMANDS",
@@ -60,6 +62,8 @@ __all__ = [
     "PoolMetrics",
     "count_round_trip",
     "exposition",
+    "flush",
+    "flushing",
     "listeners",
     "metrics_endpoint",
     "observe_change_lag",

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+ROUND_TRIP_BUCKETS = (0, 1, 2, 3, 4, 6, 8, 12, 20, 50, 100)
+COMMAND_SECONDS_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5)
+
 OPERATIONS = Counter(
     "graphql_operations",
     "GraphQL operations, by operation name, type and outcome (OK or the first error's code).",
@@ -18,13 +22,13 @@ OPERATION_SECONDS = Histogram(
     "graphql_operation_duration_seconds",
     "Time from receiving an operation to its result (subscriptions: their lifetime).",
     ["operation", "type"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    buckets=SECONDS_BUCKETS,
 )
 OPERATION_ROUND_TRIPS = Histogram(
     "graphql_operation_db_round_trips",
     "MongoDB commands sent for one GraphQL query or mutation.",
     ["type"],
-    buckets=(0, 1, 2, 3, 4, 6, 8, 12, 20, 50, 100),
+    buckets=ROUND_TRIP_BUCKETS,
 )
 DB_COMMANDS = Counter(
     "mongodb_commands", "MongoDB commands sent, by command and outcome.", ["command", "outcome"]
@@ -33,7 +37,7 @@ DB_COMMAND_SECONDS = Histogram(
     "mongodb_command_duration_seconds",
     "MongoDB command round-trip time, by command.",
     ["command"],
-    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5),
+    buckets=COMMAND_SECONDS_BUCKETS,
 )
 POOL_CONNECTIONS = Gauge(
     "mongodb_pool_connections",
@@ -67,10 +71,11 @@ HUB_LAG = Histogram(
     "graphql_subscription_event_lag_seconds",
     "From a change's commit in MongoDB to its hand-over to the subscribers, by feed.",
     ["feed"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    buckets=SECONDS_BUCKETS,
 )
 
 __all__ = [
+    "COMMAND_SECONDS_BUCKETS",
     "DB_COMMANDS",
     "DB_COMMAND_SECONDS",
     "HUB_LAG",
@@ -80,6 +85,8 @@ __all__ = [
     "POOL_CHECKED_OUT",
     "POOL_CHECKOUT_FAILURES",
     "POOL_CONNECTIONS",
+    "ROUND_TRIP_BUCKETS",
+    "SECONDS_BUCKETS",
     "SHARED_EXECUTIONS",
     "SUBSCRIPTIONS",
     "WEBSOCKETS",

@@ -21,8 +21,11 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from graphql_api.metrics import tally
+
 
 def exposition() -> bytes:
+    tally.flush()  # this process's samples are exact; other workers' within a second
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

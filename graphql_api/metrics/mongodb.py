@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pymongo import monitoring
 
+from graphql_api.metrics import tally
 from graphql_api.metrics.definitions import (
+    COMMAND_SECONDS_BUCKETS,
     DB_COMMAND_SECONDS,
     DB_COMMANDS,
     POOL_CHECKED_OUT,
@@ -44,24 +46,26 @@ class CommandMetrics(monitoring.CommandListener):
         children = _command_children.get(key)
         if children is None:
             children = _command_children[key] = (
-                DB_COMMANDS.labels(event.command_name, outcome),
-                DB_COMMAND_SECONDS.labels(event.command_name),
+                tally.counter(DB_COMMANDS.labels(event.command_name, outcome)),
+                tally.histogram(
+                    DB_COMMAND_SECONDS.labels(event.command_name), COMMAND_SECONDS_BUCKETS
+                ),
             )
-        children[0].inc()
+        children[0].pending += 1
         children[1].observe(event.duration_micros / 1e6)
 
 
-# Labelled children, by their labels: `.labels()` locks and builds a key on each call,
-# and these are observed on every command. Command names and servers are few.
+# The tallies of labelled children, by their labels: `.labels()` locks and builds a key
+# on each call, and these are sampled on every command. Command names and servers are few.
 _command_children: dict[tuple[str, str], tuple] = {}
-_checked_out: dict[tuple, object] = {}
+_checked_out: dict[tuple, tally.GaugeTally] = {}
 
 
-def _checked_out_of(event: monitoring._PoolEvent) -> object:
-    child = _checked_out.get(event.address)
-    if child is None:
-        child = _checked_out[event.address] = POOL_CHECKED_OUT.labels(_address(event))
-    return child
+def _checked_out_of(event: monitoring._PoolEvent) -> tally.GaugeTally:
+    gauge = _checked_out.get(event.address)
+    if gauge is None:
+        gauge = _checked_out[event.address] = tally.gauge(POOL_CHECKED_OUT.labels(_address(event)))
+    return gauge
 
 
 def _address(event: monitoring._PoolEvent) -> str:
@@ -102,10 +106,10 @@ class PoolMetrics(monitoring.ConnectionPoolListener):
         POOL_CHECKOUT_FAILURES.labels(str(event.reason)).inc()
 
     def connection_checked_out(self, event: monitoring.ConnectionCheckedOutEvent) -> None:
-        _checked_out_of(event).inc()  # type: ignore[attr-defined]
+        _checked_out_of(event).pending += 1
 
     def connection_checked_in(self, event: monitoring.ConnectionCheckedInEvent) -> None:
-        _checked_out_of(event).dec()  # type: ignore[attr-defined]
+        _checked_out_of(event).pending -= 1
 
 
 def listeners() -> list[monitoring._EventListener]:

@@ -12,7 +12,14 @@ import re
 import threading
 from contextvars import ContextVar
 
-from graphql_api.metrics.definitions import OPERATION_ROUND_TRIPS, OPERATION_SECONDS, OPERATIONS
+from graphql_api.metrics import tally
+from graphql_api.metrics.definitions import (
+    OPERATION_ROUND_TRIPS,
+    OPERATION_SECONDS,
+    OPERATIONS,
+    ROUND_TRIP_BUCKETS,
+    SECONDS_BUCKETS,
+)
 
 # --- operation names: client-chosen, so their number is bounded ---------------
 MAX_OPERATION_NAMES = 200
@@ -56,8 +63,8 @@ def count_round_trip() -> None:
         count[0] += 1
 
 
-# The labelled children per (operation, kind, outcome): `.labels()` takes a lock and
-# builds its key on every call. As bounded as the labels themselves (names above).
+# The tallies of the labelled children per (operation, kind, outcome): `.labels()` takes
+# a lock and builds its key on every call. As bounded as the labels themselves (names above).
 _children: dict[tuple[str, str, str], tuple] = {}
 
 
@@ -66,9 +73,9 @@ def _children_of(operation: str, kind: str, outcome: str) -> tuple:
     children = _children.get(key)
     if children is None:
         children = _children[key] = (
-            OPERATIONS.labels(operation, kind, outcome),
-            OPERATION_SECONDS.labels(operation, kind),
-            OPERATION_ROUND_TRIPS.labels(kind),
+            tally.counter(OPERATIONS.labels(operation, kind, outcome)),
+            tally.histogram(OPERATION_SECONDS.labels(operation, kind), SECONDS_BUCKETS),
+            tally.histogram(OPERATION_ROUND_TRIPS.labels(kind), ROUND_TRIP_BUCKETS),
         )
     return children
 
@@ -77,7 +84,7 @@ def observe_operation(
     name: str | None, kind: str | None, outcome: str, seconds: float, round_trips: int | None
 ) -> None:
     count, latency, trips = _children_of(operation_label(name), kind or "unknown", outcome)
-    count.inc()
+    count.pending += 1
     latency.observe(seconds)
     if round_trips is not None:
         trips.observe(round_trips)
