@@ -10,10 +10,10 @@ lookup that raced one leave its (maybe stale) result out.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bson import ObjectId
@@ -28,7 +28,16 @@ from graphql_api.settings import Settings
 @dataclass
 class _Entry:
     viewer: Viewer
-    cached_at: float
+    cached_at: float  # time.monotonic()
+    # The session's expiry and last touch as POSIX seconds: `known()` compares floats,
+    # not aware datetimes (a tenth of a signed-in read's own cost, counted).
+    expires: float = field(init=False)
+    touched: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        viewer = self.viewer
+        self.expires = -math.inf if viewer.expires_at is None else viewer.expires_at.timestamp()
+        self.touched = None if viewer.touched_at is None else viewer.touched_at.timestamp()
 
 
 class SessionCache:
@@ -39,6 +48,7 @@ class SessionCache:
         self._cache: dict[str, _Entry] = {}
         self._generation = 0  # bumped by every invalidation: a lookup racing one is not kept
         self._open: dict[str, bool] = dict.fromkeys(feeds, False)
+        self._closed = len(self._open)  # feeds not open: asked on every signed-in request
 
     @property
     def generation(self) -> int:
@@ -48,32 +58,36 @@ class SessionCache:
     @property
     def healthy(self) -> bool:
         """Every feed open: cached lookups are as good as the database's."""
-        return all(self._open.values())
+        return not self._closed
 
     def set_open(self, feed: str, value: bool) -> None:
         """A feed opened or closed: either way, what was cached may have been missed."""
         if self._open[feed] != value:
             self._open[feed] = value
+            self._closed += -1 if value else 1
             self._generation += 1
             self._cache.clear()
 
     def known(self, token: str) -> Viewer | None:
         """The viewer `authenticate` would return, when that needs no I/O: cached,
         fresh, and not due for a touch. None: only `authenticate` can tell."""
-        if not self.healthy:
+        if self._closed:
             return None
         entry = self._cache.get(hash_token(token))
         if entry is None:
             return None
-        viewer = entry.viewer
-        if viewer.expires_at is None or (
-            time.monotonic() - entry.cached_at >= self.settings.session_cache_seconds
+        settings, now = self.settings, time.time()
+        if (
+            time.monotonic() - entry.cached_at >= settings.session_cache_seconds
+            or now >= entry.expires
+            # due for a touch (sessions.touch_due): the request slides the expiry, a write
+            or (
+                entry.touched is not None
+                and now - entry.touched >= settings.session_touch_interval_seconds
+            )
         ):
             return None
-        now = datetime.now(UTC)
-        if viewer.expires_at <= now or sessions.touch_due(self.settings, viewer, now):
-            return None
-        return viewer
+        return entry.viewer
 
     async def authenticate(self, token: str) -> Viewer | None:
         """The session's current viewer: from the cache while the feeds are open."""
