@@ -29,8 +29,8 @@ from graphql_api.settings import Settings
 class _Entry:
     viewer: Viewer
     cached_at: float  # time.monotonic()
-    # The session's expiry and last touch as POSIX seconds: `known()` compares floats,
-    # not aware datetimes (a tenth of a signed-in read's own cost, counted).
+    # The session's expiry and last touch as POSIX seconds: `known()`, asked on every
+    # signed-in request, compares floats rather than building and subtracting datetimes.
     expires: float = field(init=False)
     touched: float | None = field(init=False)
 
