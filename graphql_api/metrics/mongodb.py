@@ -58,10 +58,10 @@ class CommandMetrics(monitoring.CommandListener):
 # The tallies of labelled children, by their labels: `.labels()` locks and builds a key
 # on each call, and these are sampled on every command. Command names and servers are few.
 _command_children: dict[tuple[str, str], tuple] = {}
-_checked_out: dict[tuple, tally.GaugeTally] = {}
+_checked_out: dict[tuple, tally.Increments] = {}
 
 
-def _checked_out_of(event: monitoring._PoolEvent) -> tally.GaugeTally:
+def _checked_out_of(event: monitoring._PoolEvent) -> tally.Increments:
     gauge = _checked_out.get(event.address)
     if gauge is None:
         gauge = _checked_out[event.address] = tally.gauge(POOL_CHECKED_OUT.labels(_address(event)))

@@ -27,23 +27,8 @@ from typing import Any, TypeVar
 FLUSH_INTERVAL_S = 1.0
 
 
-class CounterTally:
-    """A counter child's increments since the last flush."""
-
-    __slots__ = ("child", "pending")
-
-    def __init__(self, child: Any) -> None:
-        self.child = child
-        self.pending = 0
-
-    def flush(self) -> None:
-        if self.pending:
-            pending, self.pending = self.pending, 0
-            self.child.inc(pending)
-
-
-class GaugeTally:
-    """A gauge child's net change since the last flush (`pending` goes up and down)."""
+class Increments:
+    """A counter's or a gauge's net change since the last flush (a gauge's goes both ways)."""
 
     __slots__ = ("child", "pending")
 
@@ -86,16 +71,16 @@ class HistogramTally:
         self.child._sum.inc(total)
 
 
-_Tally = TypeVar("_Tally", CounterTally, GaugeTally, HistogramTally)
-_tallies: list[CounterTally | GaugeTally | HistogramTally] = []
+_Tally = TypeVar("_Tally", Increments, HistogramTally)
+_tallies: list[Increments | HistogramTally] = []
 
 
-def counter(child: Any) -> CounterTally:
-    return _kept(CounterTally(child))
+def counter(child: Any) -> Increments:
+    return _kept(Increments(child))
 
 
-def gauge(child: Any) -> GaugeTally:
-    return _kept(GaugeTally(child))
+def gauge(child: Any) -> Increments:
+    return _kept(Increments(child))
 
 
 def histogram(child: Any, bounds: tuple[float, ...]) -> HistogramTally:
@@ -139,9 +124,8 @@ async def flushing(interval: float = FLUSH_INTERVAL_S) -> AsyncIterator[None]:
 
 __all__ = [
     "FLUSH_INTERVAL_S",
-    "CounterTally",
-    "GaugeTally",
     "HistogramTally",
+    "Increments",
     "counter",
     "flush",
     "flush_every",
