@@ -1,8 +1,9 @@
 """Samples taken on the hot path as plain numbers, handed to prometheus-client in bulk.
 
 prometheus-client takes a lock for every increment and finds a histogram's
-bucket with a loop in Python: a read's five samples (its operation, its
-command, the pool's gauge) cost about 4% of a one-document read. The server's
+bucket with a loop in Python: a read's seven samples (its operation's count,
+latency and round trips, its command's count and latency, the pool's gauge up
+and down) cost about 4% of a one-document read's instructions. The server's
 samples are all taken on its event loop's thread, so they are added to plain
 numbers here, and `flush()` passes the sums on to prometheus-client: before
 each exposition (so `/metrics` of one process is exact), once a second
