@@ -26,13 +26,9 @@ VALUES += [5.0001, 6, 12, 29.9, 30, 31, 99, 100, 101, 1e9, math.inf, 3, 3, 3, 0,
 
 
 def samples(registry: CollectorRegistry) -> dict[tuple, float]:
-    text = generate_latest(registry).decode()
-    return {
-        (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-        if not s.name.endswith("_created")
-    }
+    """The registry's exposition, without the `_created` times (they differ between two)."""
+    found = samples_of(generate_latest(registry).decode())
+    return {key: value for key, value in found.items() if not key[0].endswith("_created")}
 
 
 @pytest.mark.parametrize("bounds", [SECONDS_BUCKETS, ROUND_TRIP_BUCKETS, COMMAND_SECONDS_BUCKETS])
