@@ -22,8 +22,10 @@ import httpx
 import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.datastructures import MutableHeaders
 from websockets.asyncio.client import connect
 
+from graphql_api import request_id
 from graphql_api.app import create_app
 from graphql_api.embedded import free_port
 from tests.conftest import make_settings
@@ -135,6 +137,30 @@ def test_unacceptable_request_ids_are_replaced(production, sent):
     returned = response.headers["x-request-id"]
     assert returned != sent
     assert len(returned) == 32 and returned.isalnum()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [],
+        [(b"content-type", b"application/json")],
+        [(b"x-request-id", b"theirs"), (b"vary", b"Accept")],
+        [(b"a", b"1"), (b"x-request-id", b"one"), (b"b", b"2"), (b"x-request-id", b"two")],
+    ],
+)
+def test_the_request_id_header_is_set_as_mutable_headers_sets_it(headers):
+    """`put_header` stands for Starlette's `MutableHeaders(scope=message)[name] = value`
+    on every answer: the first such header replaced, the others dropped, the message's
+    own list left alone (it may be the response's)."""
+    before = list(headers)
+    theirs, ours = {"headers": headers}, {"headers": headers}
+    MutableHeaders(scope=theirs)[request_id.HEADER] = "abc"
+    request_id.put_header(ours, "abc")
+    assert ours["headers"] == theirs["headers"]
+    assert headers == before
+    no_headers: dict = {}
+    request_id.put_header(no_headers, "abc")
+    assert no_headers["headers"] == [(b"x-request-id", b"abc")]
 
 
 def test_each_request_gets_its_own_generated_id(production):

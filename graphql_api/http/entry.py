@@ -37,7 +37,7 @@ from typing import Any
 
 import pymongo
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -76,7 +76,6 @@ _WATCHED = frozenset(
     }
 )
 _JSON = JSON.encode()
-_REQUEST_ID = request_id.HEADER
 
 
 def _is_json(content_type: bytes) -> bool:
@@ -187,9 +186,7 @@ class _Plan:
             kind = message["type"]
             if kind == "http.response.start":
                 started = True
-                # RequestId
-                message.setdefault("headers", [])
-                MutableHeaders(scope=message)[_REQUEST_ID] = rid
+                request_id.put_header(message, rid)  # RequestId
             await send(message)
 
         try:
@@ -213,18 +210,25 @@ class _Plan:
     async def checked(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Past compression: CORS, debt, body size, (CSRF), deadline, the endpoint."""
         found = scope["graphql_api.entry"]
-        # CORS: its `send` on every answer (an `Origin` or not: `Vary: Origin` at least).
+        # CORS: its `send` on every answer (an `Origin` or not: `Vary: Origin` at least);
+        # and whether the answer has started, for ExceptionMiddleware below.
         inner = send
+        started = False
         if b"origin" in found:
             cors, request_headers = self.cors, Headers(scope=scope)
 
             async def cors_send(message: Message) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
                 await cors.send(message, inner, request_headers)
 
         else:
 
             async def cors_send(message: Message) -> None:
+                nonlocal started
                 if message["type"] == "http.response.start":
+                    started = True
                     _vary_origin(message)
                 await inner(message)
 
@@ -262,24 +266,16 @@ class _Plan:
         scope["route"] = self.route
         scope["endpoint"] = self.route_endpoint
         scope["path_params"] = dict(scope.get("path_params", {}))
-        started = False
-
-        async def sender(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         with pymongo.timeout(self.deadline.seconds):
             try:
-                await self.endpoint(scope, replay, sender)  # type: ignore[misc]
+                await self.endpoint(scope, replay, send)  # type: ignore[misc]
             except HTTPException as exc:  # ExceptionMiddleware, its default handler
                 if started:
                     raise RuntimeError(
                         "Caught handled exception, but response already started."
                     ) from exc
                 response = await self.exceptions.http_exception(Request(scope, replay), exc)
-                await response(scope, replay, sender)
+                await response(scope, replay, send)
                 exc.__traceback__ = None
 
     async def _body(self, found: dict, receive: Receive, send: Send) -> bytes | None:
