@@ -118,9 +118,8 @@ class DirectReads:
         context.begin_operation()  # OperationScope
         if not database.available:
             return None  # DatabaseAvailability
-        buckets, key = await budget(context, settings)  # QueryCostLimiter.on_operation
-        if buckets is not None and key is not None and buckets.available(key) < 0:
-            return None  # in debt: refused the whole way
+        # QueryCostLimiter.on_operation; a client in debt is refused by `charge` below.
+        buckets, key = await budget(context, settings)
         cost = await operation_cost(
             self.schema, operation.document, name, variables, settings, database, operation.prices
         )
