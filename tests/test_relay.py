@@ -4,6 +4,7 @@ import base64
 
 from bson import ObjectId
 
+from graphql_api.schema import relay
 from tests.factories import create_post, create_product, place_order, sign_up
 
 NODE = """query($id: ID!) { node(id: $id) { __typename id
@@ -51,6 +52,21 @@ async def test_ids_of_the_wrong_type_or_shape_are_bad_input(gql):
     # The bare ObjectId works where the type is known.
     data = await gql.data("query($id: ID!) { user(id: $id) { id } }", {"id": user["databaseId"]})
     assert data["user"]["id"] == user["id"]
+
+
+async def test_long_hostile_ids_are_refused_without_being_kept(gql):
+    """Ids are cached both ways (they repeat between requests); one longer than any real
+    global id is parsed, refused, and not kept, so a flood of big ids cannot park them."""
+    user = await sign_up(gql)
+    query = "query($id: ID!) { user(id: $id) { id username } }"
+    assert (await gql.data(query, {"id": user["id"]}))["user"]["id"] == user["id"]
+    kept = relay._split_cached.cache_info().currsize
+    for size in (65, 1_000, 100_000):
+        bad = base64.b64encode(b"User:" + b"a" * size).decode()
+        await gql.error(query, {"id": bad}, code="BAD_USER_INPUT")
+    assert relay._split_cached.cache_info().currsize == kept
+    # A real one is parsed again from the cache, to the same user.
+    assert (await gql.data(query, {"id": user["id"]}))["user"]["username"] == user["username"]
 
 
 PRODUCTS = """query($first: Int, $after: String, $last: Int, $before: String) {
